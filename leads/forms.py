@@ -1,0 +1,334 @@
+"""The lead form (new or existing relation), the distribution form and the import upload."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.forms.utils import ErrorDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.forms import relation_choice_field, relation_query_field
+from crm.models import Contact, Relation
+from settings_app.models import BusinessType, ClientSettings, Source
+from settings_app.roles import accountmanagers, roles_of
+from vacancies.models import Vacancy
+
+from .services import business_type_default
+
+EXISTING, NEW = "existing", "new"
+RELATION_OPTIONS = 20
+DATE_FORMAT = "%d-%m-%Y"
+
+
+class DateInput(forms.DateInput):
+    """A text box for dd-mm-jjjj: what was typed stays visible, also when it is no date."""
+
+    def __init__(self, attrs=None):
+        base = {"placeholder": _("dd-mm-jjjj"), "inputmode": "numeric", "autocomplete": "off"}
+        super().__init__(attrs={**base, **(attrs or {})}, format=DATE_FORMAT)
+
+
+def lead_by_choices():
+    """Who can have brought a lead in: active users with a sales setting."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(sales_settings__is_accountmanager=True) | Q(sales_settings__is_beheerder=True))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class UsersChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class BusinessTypeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.code})" if obj.code else obj.name
+
+
+class LeadForm(forms.Form):
+    """Everything a new lead needs; which relation fields count depends on 'Type relatie'."""
+
+    type_relation = forms.ChoiceField(
+        label=_("Type relatie"),
+        choices=[(EXISTING, _("Bestaand")), (NEW, _("Nieuw"))],
+        widget=forms.RadioSelect,
+        initial=EXISTING,
+    )
+    relation_query = relation_query_field()
+    relation = relation_choice_field(
+        error_messages={
+            "required": _("Kies een relatie: typ een deel van de naam en kies uit de lijst."),
+        }
+    )
+    new_relation_name = forms.CharField(label=_("Naam relatie"), max_length=200, required=False)
+    new_relation_city = forms.CharField(label=_("Plaats"), max_length=100, required=False)
+    new_relation_phone = forms.CharField(label=_("Telefoon"), max_length=40, required=False)
+    confirm_new_relation = forms.BooleanField(
+        label=_("Nee, maak een nieuwe relatie aan"), required=False
+    )
+    contact_first_name = forms.CharField(label=_("Voornaam"), max_length=100, required=False)
+    contact_last_name = forms.CharField(label=_("Achternaam"), max_length=100, required=False)
+    contact_email = forms.EmailField(label=_("E-mail"), required=False)
+    contact_phone = forms.CharField(label=_("Telefoon"), max_length=40, required=False)
+    contact = forms.ModelChoiceField(
+        Contact.objects.none(), label=_("Contactpersoon"), required=False
+    )
+    subject = forms.CharField(
+        label=_("Onderwerp"),
+        max_length=255,
+        help_text=_(
+            "Het onderwerp staat in elk overzicht voorop. Maak het precies, zodat iedereen "
+            "meteen weet waar de lead over gaat: niet 'Nieuwe deuren' maar 'Nieuwe glazen "
+            "deuren in gehele pand OTYS'."
+        ),
+    )
+    business_type = BusinessTypeChoiceField(
+        BusinessType.objects.active(), label=_("Business"), empty_label=None
+    )
+    source = forms.ModelChoiceField(Source.objects.active(), label=_("Bron"), required=False)
+    probability = forms.IntegerField(
+        label=_("Kans (%)"),
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"step": 1}),
+    )
+    value = forms.DecimalField(
+        label=_("Waarde (€)"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=_("Mag leeg blijven als u het bedrag nog niet weet."),
+    )
+    lead_date = forms.DateField(label=_("Lead datum"), widget=DateInput())
+    expected_close = forms.DateField(
+        label=_("Sluiting verwacht"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leeg: de lead datum."),
+    )
+    lead_by = UserChoiceField(
+        lead_by_choices(),
+        label=_("Lead door"),
+        required=False,
+        empty_label=_("(ikzelf)"),
+        help_text=_("Wie de lead binnenbracht."),
+    )
+    accountmanagers = UsersChoiceField(
+        accountmanagers(),
+        label=_("Accountmanager(s)"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    vacancy = forms.ModelChoiceField(
+        Vacancy.objects.all(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, user, vacancy: Vacancy | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.roles = roles_of(user)
+        self.similar: list[Relation] = []
+        self.vacancy = vacancy
+        today = timezone.localdate()
+        self.kind = EXISTING if vacancy else self._value("type_relation", EXISTING)
+        if self.kind not in (EXISTING, NEW):
+            self.kind = EXISTING
+        default_business = business_type_default(new_relation=self.kind == NEW)
+        self.initial.update(
+            {
+                "type_relation": self.kind,
+                "business_type": default_business.pk if default_business else None,
+                "probability": ClientSettings.load().default_probability,
+                "lead_date": today,
+                "expected_close": today,
+                "lead_by": user.pk,
+            }
+        )
+        if vacancy is not None:
+            self.initial.update(
+                {
+                    "vacancy": vacancy.pk,
+                    "relation": vacancy.relation_id,
+                    "subject": vacancy.title[:255],
+                }
+            )
+        self.fields["lead_by"].queryset = lead_by_choices() | get_user_model().objects.filter(
+            pk=user.pk
+        )
+        if self.roles.beheerder:
+            self.fields["accountmanagers"].help_text = _(
+                "Leeg: de lead gaat naar de marketing pot en wordt later verdeeld."
+            )
+            if self.roles.accountmanager:
+                self.initial["accountmanagers"] = [user.pk]
+        else:
+            # An accountmanager's own lead is his: the only choice is himself.
+            self.fields["accountmanagers"].queryset = accountmanagers().filter(pk=user.pk)
+            self.fields["accountmanagers"].help_text = _(
+                "Een lead die u aanmaakt komt direct op uw naam."
+            )
+            self.initial["accountmanagers"] = [user.pk]
+        if self.kind == EXISTING:
+            self.fields["relation"].required = True
+            relation_id = self._value("relation", self.initial.get("relation"))
+            contacts = Contact.objects.none()
+            if str(relation_id or "").isdigit():
+                contacts = Contact.objects.filter(relation_id=relation_id)
+            self.fields["contact"].queryset = contacts
+        else:
+            self.fields["new_relation_name"].required = True
+            self.fields["contact_last_name"].required = True
+
+    def _value(self, name, default=None):
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name)) or default
+        return self.initial.get(name, default)
+
+    # -- what the template shows -------------------------------------------------------------
+    @property
+    def relation_options(self) -> list[Relation]:
+        """The chosen relation and up to 20 matches of what was typed in the search box."""
+        return Relation.objects.picker_options(
+            self._value("relation_query", ""), self.selected_relation_id, RELATION_OPTIONS
+        )
+
+    @property
+    def selected_relation_id(self) -> str:
+        return str(self._value("relation", self.initial.get("relation")) or "")
+
+    def without_errors(self) -> "LeadForm":
+        """Show what was typed without judging it (a refresh after switching Type relatie)."""
+        self._errors = ErrorDict()
+        return self
+
+    # -- validation -------------------------------------------------------------------------
+    def clean_subject(self):
+        subject = " ".join(self.cleaned_data["subject"].split())
+        if not subject:
+            raise forms.ValidationError(_("Vul een onderwerp in."))
+        return subject
+
+    def clean(self):
+        data = super().clean()
+        if self.vacancy is not None and self.vacancy.relation_id is None:
+            raise forms.ValidationError(
+                _("Deze vacature heeft geen relatie; koppel er eerst een aan de vacature.")
+            )
+        if self.kind == NEW:
+            name = data.get("new_relation_name", "").strip()
+            if name and not data.get("confirm_new_relation"):
+                self.similar = Relation.objects.similar_to(name)
+                if self.similar:
+                    self.add_error(
+                        "new_relation_name",
+                        _(
+                            "Bestaat deze relatie al? Kies hieronder de bestaande relatie, "
+                            "of bevestig dat het een nieuwe is."
+                        ),
+                    )
+        elif self.vacancy is not None and data.get("relation") != self.vacancy.relation:
+            self.add_error(
+                "relation", _("Een lead uit een vacature hoort bij de relatie van de vacature.")
+            )
+        if data.get("lead_date") and not data.get("expected_close"):
+            data["expected_close"] = data["lead_date"]
+        return data
+
+    def service_arguments(self) -> dict:
+        """The cleaned form as keyword arguments of `lead_create`."""
+        data = self.cleaned_data
+        arguments = {
+            "subject": data["subject"],
+            "business_type": data["business_type"],
+            "source": data.get("source"),
+            "probability": data["probability"],
+            "value": data.get("value"),
+            "lead_date": data["lead_date"],
+            "expected_close": data.get("expected_close"),
+            "lead_by": data.get("lead_by") or self.user,
+            "accountmanagers": list(data.get("accountmanagers") or []),
+            "vacancy": self.vacancy,
+        }
+        if self.kind == NEW:
+            arguments["new_relation"] = {
+                "name": data["new_relation_name"].strip(),
+                "city": data.get("new_relation_city", ""),
+                "phone": data.get("new_relation_phone", ""),
+            }
+            arguments["new_contact"] = {
+                "first_name": data.get("contact_first_name", ""),
+                "last_name": data["contact_last_name"],
+                "email": data.get("contact_email", ""),
+                "phone": data.get("contact_phone", ""),
+            }
+        else:
+            arguments["relation"] = data["relation"]
+            arguments["contact"] = data.get("contact")
+        return arguments
+
+
+def refreshed_data(data, *, use_relation: Relation | None = None):
+    """The posted data after a switch of Type relatie or a 'use this relation' choice.
+
+    Business follows the switch (NB for new, EB for existing) unless the user chose another type.
+    """
+    data = data.copy()
+    if use_relation is not None:
+        data["type_relation"] = EXISTING
+        data["relation"] = str(use_relation.pk)
+        data["relation_query"] = use_relation.name
+    kind = data.get("type_relation")
+    defaults = {
+        kind_: business_type_default(new_relation=kind_ == NEW) for kind_ in (EXISTING, NEW)
+    }
+    other = defaults[NEW if kind == EXISTING else EXISTING]
+    if kind in defaults and (
+        not data.get("business_type") or (other and data.get("business_type") == str(other.pk))
+    ):
+        data["business_type"] = str(defaults[kind].pk) if defaults[kind] else ""
+    return data
+
+
+class DistributeForm(forms.Form):
+    """Leads (checkboxes in the overview) and the accountmanagers to give them to."""
+
+    leads = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=False)
+    accountmanagers = UsersChoiceField(
+        accountmanagers(),
+        label=_("Toewijzen aan"),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        error_messages={"required": _("Kies minstens één accountmanager.")},
+    )
+
+    def clean_leads(self):
+        leads = self.cleaned_data["leads"]
+        if not leads:
+            raise forms.ValidationError(_("Vink minstens één lead aan."))
+        return leads
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Which ids exist is the service's question; here only 'is it a number'.
+        self.fields["leads"].valid_value = lambda value: True
+
+
+class LeadImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bestand (CSV of XLSX)"),
+        help_text=_(
+            "Kolommen: onderwerp, relatie, contactpersoon, e-mail, waarde, bron, "
+            "accountmanager e-mail. De eerste rij bevat de kolomnamen."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )

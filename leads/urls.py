@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "leads"
+urlpatterns = [
+    path("", views.lead_list, name="list"),
+    path("nieuw/", views.lead_create, name="create"),
+    path("nieuw/relatie-bestaat/", views.relation_similar, name="relation_similar"),
+    path("verdelen/", views.lead_distribute, name="distribute"),
+    path("import/", views.lead_import, name="import"),
+    path("import/<int:pk>/", views.lead_import_detail, name="import_detail"),
+    path("import/<int:pk>/start/", views.lead_import_start, name="import_start"),
+]

@@ -1,0 +1,55 @@
+"""Reading and checking the environment: a broken variable stops start-up with one clear line."""
+
+import sys
+from urllib.parse import urlsplit
+
+import environ
+
+DATABASE_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "sqlite"}
+REDIS_SCHEMES = {"redis", "rediss"}
+
+
+def fail(message: str) -> None:
+    """Stop start-up with one line on stderr, no traceback."""
+    sys.stderr.write(f"Configuration error: {message}\n")
+    raise SystemExit(2)
+
+
+def _check_url(name: str, value: str, schemes: set[str]) -> None:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises ValueError on a port that is not a number
+    except ValueError as exc:
+        fail(f"{name} is malformed ({exc}): {value!r}")
+    if parts.scheme not in schemes:
+        fail(f"{name} must start with one of {', '.join(sorted(schemes))}:// (got {value!r})")
+
+
+def database_config(env: environ.Env, default_sqlite_path) -> dict:
+    """The DATABASES['default'] entry from DATABASE_URL, SQLite under var/ when absent."""
+    value = env.str("DATABASE_URL", default="").strip()
+    if not value:
+        default_sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(default_sqlite_path),
+            "OPTIONS": {"timeout": 20},
+        }
+    _check_url("DATABASE_URL", value, DATABASE_SCHEMES)
+    try:
+        config = environ.Env.db_url_config(value)
+    except Exception as exc:  # environ raises several types for a bad URL
+        fail(f"DATABASE_URL is malformed ({exc}): {value!r}")
+    if config["ENGINE"].endswith("sqlite3"):
+        config.setdefault("OPTIONS", {})["timeout"] = 20
+    elif not config.get("NAME"):
+        fail(f"DATABASE_URL names no database: {value!r}")
+    return config
+
+
+def redis_url(env: environ.Env) -> str:
+    """REDIS_URL, checked; empty when absent (Celery then runs tasks eagerly)."""
+    value = env.str("REDIS_URL", default="").strip()
+    if value:
+        _check_url("REDIS_URL", value, REDIS_SCHEMES)
+    return value

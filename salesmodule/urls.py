@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+
+admin.site.site_header = "Sales Module"
+admin.site.site_title = "Sales Module"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="trajects:list", permanent=False)),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("sales/leads/", include("leads.urls")),
+    path("sales/offertes/", include("quotes.urls")),
+    path("sales/", include("trajects.urls")),
+    path("vacatures/", include("vacancies.urls")),
+    path("crm/", include("crm.urls")),
+    path("instellingen/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

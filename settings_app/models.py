@@ -1,0 +1,256 @@
+"""Client settings, user settings and the configurable lists key-users maintain."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .price_ranges import thresholds_validate
+
+hex_colour = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$",
+    _("%(value)s is geen geldige kleur: gebruik een hexadecimale kleur als #1f77b4."),
+)
+
+
+class Outcome(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Gewonnen")
+    LOST = "lost", _("Verloren")
+
+
+class ClosedOutcome(models.TextChoices):
+    WON = "won", _("Gewonnen")
+    LOST = "lost", _("Verloren")
+
+
+class ActiveQuerySet(models.QuerySet):
+    def active(self):
+        """Only entries that may still be chosen."""
+        return self.filter(active=True)
+
+
+class ListEntry(models.Model):
+    """Shared shape of a configurable list entry: ordered, deactivated rather than deleted."""
+
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    active = models.BooleanField(_("actief"), default=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def usage(self) -> list[tuple[str, int]]:
+        """What refers to this entry: (plural name, count) per kind, e.g. ('trajecten', 12).
+
+        Read from the model's reverse relations, so a list entry used by an app above this one
+        (a quote's payment term) counts without this app knowing that app.
+        """
+        if self.pk is None:
+            return []
+        found = []
+        for relation in self._meta.related_objects:
+            related = relation.related_model
+            if relation.many_to_many:
+                count = getattr(self, relation.get_accessor_name()).count()
+            else:
+                count = related._base_manager.filter(**{relation.field.name: self}).count()
+            if count:
+                found.append((str(related._meta.verbose_name_plural), count))
+        return found
+
+
+class TrajectType(ListEntry):
+    """Salestrajecten types (GE78): Prospect, Order, Lost, and whatever key-users add."""
+
+    name = models.CharField(_("naam"), max_length=80, unique=True)
+    outcome = models.CharField(
+        _("uitkomst"), max_length=4, choices=Outcome.choices, default=Outcome.OPEN
+    )
+    is_default = models.BooleanField(_("standaard"), default=False)
+
+    class Meta(ListEntry.Meta):
+        verbose_name = _("salestraject type")
+        verbose_name_plural = _("salestrajecten types (GE78)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_traject_type"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BusinessType(ListEntry):
+    """Business (NB / EB and more): a Sales Select list with a colour."""
+
+    name = models.CharField(_("naam"), max_length=80, unique=True)
+    code = models.CharField(_("afkorting"), max_length=8, blank=True)
+    colour = models.CharField(_("kleur"), max_length=7, default="#1f77b4", validators=[hex_colour])
+
+    class Meta(ListEntry.Meta):
+        verbose_name = _("business type")
+        verbose_name_plural = _("business types")
+
+    def __str__(self):
+        return self.code or self.name
+
+
+class Stage(ListEntry):
+    """A step of the sales process; entering it may set the outcome won or lost."""
+
+    name = models.CharField(_("naam"), max_length=80)
+    business_types = models.ManyToManyField(
+        BusinessType, related_name="stages", verbose_name=_("business types")
+    )
+    outcome_on_entry = models.CharField(
+        _("automatisch selecteren wanneer"),
+        max_length=4,
+        choices=ClosedOutcome.choices,
+        blank=True,
+        default="",
+    )
+
+    class Meta(ListEntry.Meta):
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+
+    def __str__(self):
+        return self.name
+
+
+class Source(ListEntry):
+    """Bron: where a lead came from (HubSpot, Google, ...)."""
+
+    name = models.CharField(_("naam"), max_length=80, unique=True)
+
+    class Meta(ListEntry.Meta):
+        verbose_name = _("bron")
+        verbose_name_plural = _("bronnen")
+
+    def __str__(self):
+        return self.name
+
+
+class WinLossReason(ListEntry):
+    """Why a traject was won or lost."""
+
+    reason = models.CharField(_("reden"), max_length=120)
+    outcome = models.CharField(_("status"), max_length=4, choices=ClosedOutcome.choices)
+
+    class Meta(ListEntry.Meta):
+        verbose_name = _("gewonnen/verloren reden")
+        verbose_name_plural = _("gewonnen/verloren redenen")
+        constraints = [
+            models.UniqueConstraint(fields=["reason", "outcome"], name="unique_reason_per_outcome")
+        ]
+
+    def __str__(self):
+        return self.reason
+
+
+class PaymentTerm(ListEntry):
+    """Betaalcondities (GE65): payment terms for quotes."""
+
+    name = models.CharField(_("naam"), max_length=80, unique=True)
+    days = models.PositiveSmallIntegerField(_("dagen"), validators=[MaxValueValidator(365)])
+
+    class Meta(ListEntry.Meta):
+        verbose_name = _("betaalconditie")
+        verbose_name_plural = _("betaalcondities (GE65)")
+
+    def __str__(self):
+        return self.name
+
+
+class ClientSettings(models.Model):
+    """The client's settings: exactly one row (pk 1), got with ClientSettings.load()."""
+
+    price_range_thresholds = models.CharField(
+        _("prijs ranges (SE1894)"),
+        max_length=200,
+        default="500,1000,5000",
+        validators=[thresholds_validate],
+    )
+    default_probability = models.PositiveSmallIntegerField(
+        _("standaard kans voor nieuwe leads"), default=50, validators=[MaxValueValidator(100)]
+    )
+    remaining_days_orange = models.PositiveSmallIntegerField(
+        _("dagen voordat de indicator oranje wordt"), default=14
+    )
+    remaining_days_red = models.PositiveSmallIntegerField(
+        _("dagen voordat de indicator rood wordt"), default=3
+    )
+    sales_select_enabled = models.BooleanField(_("Sales Select (SE3573)"), default=False)
+    agency_name = models.CharField(_("naam bureau"), max_length=200, blank=True)
+    agency_address = models.TextField(_("adres bureau"), blank=True)
+    agency_logo = models.ImageField(_("logo"), upload_to="agency/", blank=True)
+
+    class Meta:
+        verbose_name = _("klantinstellingen")
+        verbose_name_plural = _("klantinstellingen")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="client_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(default_probability__lte=100), name="client_default_probability_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(remaining_days_orange__gt=F("remaining_days_red")),
+                name="client_orange_after_red",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Klantinstellingen"))
+
+    def clean(self):
+        """Orange comes before red: more days before the expected close (Sales Select manual)."""
+        orange, red = self.remaining_days_orange, self.remaining_days_red
+        if orange is not None and red is not None and orange <= red:
+            raise ValidationError(
+                {
+                    "remaining_days_orange": _(
+                        "Oranje moet eerder komen dan rood: vul hier meer dagen in dan bij rood "
+                        "(nu %(orange)s, rood %(red)s)."
+                    )
+                    % {"orange": orange, "red": red}
+                }
+            )
+
+    @classmethod
+    def load(cls) -> "ClientSettings":
+        """The one row, created with the defaults when missing."""
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+    @property
+    def thresholds(self) -> list[Decimal]:
+        """The price-range thresholds as Decimals (the stored text is validated on input)."""
+        return [Decimal(part) for part in self.price_range_thresholds.split(",") if part.strip()]
+
+
+class UserSettings(models.Model):
+    """A user's Sales Module settings: the roles DB79 and SE818, and Sales Select SE3573."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sales_settings"
+    )
+    is_accountmanager = models.BooleanField(
+        _("Sales Manager – Accountmanager (DB79)"), default=False
+    )
+    is_beheerder = models.BooleanField(_("Sales Manager – Beheerder (SE818)"), default=False)
+    sales_select_enabled = models.BooleanField(_("Sales Select (SE3573)"), default=False)
+
+    class Meta:
+        verbose_name = _("gebruikersinstellingen")
+        verbose_name_plural = _("gebruikersinstellingen")
+
+    def __str__(self):
+        return str(self.user)

@@ -1,0 +1,405 @@
+"""Forms of the traject detail page: they parse input; the rules live in services.py."""
+
+import datetime
+import re
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms.models import model_to_dict
+from django.forms.utils import flatatt
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import AppointmentKind, Contact, Relation
+from settings_app.models import BusinessType, Outcome, Source, Stage, TrajectType, WinLossReason
+from settings_app.roles import accountmanagers
+from vacancies.models import Vacancy
+
+from .models import Traject
+from .services import EDITABLE_FIELDS
+from .tables import TrajectTable
+
+RELATION_MATCHES = 20
+
+
+def parse_amount(text: str) -> str:
+    """'€ 10.000,50', '10000.50', '1,5' -> a plain decimal string, read the user's locale's way.
+
+    With both separators the last one is the decimal mark; a lone separator followed by other
+    than three digits is a decimal mark; '1.500' is read with the active language's separators
+    (nl: fifteen hundred), so a Dutch user typing 10.000 never saves ten euros.
+    """
+    text = re.sub(r"[€\s\u00a0\u202f]", "", str(text))
+    if "." in text and "," in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+    elif "." in text or "," in text:
+        mark = "." if "." in text else ","
+        groups = text.split(mark)
+        if len(groups) > 2:
+            decimal = None
+        elif len(groups[1]) != 3:
+            decimal = mark
+        else:
+            decimal = mark if formats.get_format("DECIMAL_SEPARATOR") == mark else None
+    else:
+        return text
+    grouping = {".", ","} - {decimal}
+    for mark in grouping:
+        text = text.replace(mark, "")
+    return text.replace(decimal, ".") if decimal else text
+
+
+class AmountInput(forms.TextInput):
+    """An amount typed the local way; shown without grouping so it reads back unambiguously."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return formats.number_format(value, decimal_pos=2, use_l10n=True)
+        return super().format_value(value)
+
+
+class AmountField(forms.DecimalField):
+    """Euros as Decimal, never float; accepts '€ 1.000,50' as well as '1000.50'."""
+
+    widget = AmountInput
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = parse_amount(value)
+        return super().to_python(value)
+
+
+class PeopleSelect(forms.Select):
+    """A select of users rendered in Python: a few hundred accountmanagers, without a template
+    render per option (PERFORMANCE.md: 11 ms for a 100-option dropdown through templates)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "", '<option value="{}"{}>{}</option>', self._options(widget["optgroups"])
+        )
+        attributes = flatatt(widget["attrs"])
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
+
+    @staticmethod
+    def _options(optgroups):
+        selected = mark_safe(" selected")  # noqa: S308 -- a constant, no user text
+        for _group, options, _index in optgroups:
+            for option in options:
+                value = "" if option["value"] is None else option["value"]
+                yield value, selected if option["selected"] else "", option["label"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class OutcomeReasonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.reason} ({obj.get_outcome_display().lower()})"
+
+
+def _choices(model, current_pk, **filters):
+    """Active entries of a configurable list, plus the current one even if deactivated."""
+    return model.objects.filter(Q(active=True, **filters) | Q(pk=current_pk))
+
+
+def _int_or(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+class InformatieForm(forms.Form):
+    """The Informatie widget. Each field also renders the value it showed (`initial-<name>`),
+    so a save sends only what the user changed, together with what he saw (rule 9)."""
+
+    subject = forms.CharField(label=_("Onderwerp"), max_length=255)
+    relation = forms.ModelChoiceField(label=_("Relatie"), queryset=Relation.objects.all())
+    contact = forms.ModelChoiceField(
+        label=_("Contactpersoon"), queryset=Contact.objects.none(), required=False
+    )
+    lead_by = forms.ModelChoiceField(
+        label=_("Lead door"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=PeopleSelect,
+    )
+    business_type = forms.ModelChoiceField(label=_("Business"), queryset=BusinessType.objects)
+    type = forms.ModelChoiceField(label=_("Type"), queryset=TrajectType.objects)
+    win_loss_reason = OutcomeReasonField(
+        label=_("Gewonnen/verloren reden"), queryset=WinLossReason.objects, required=False
+    )
+    expected_close = forms.DateField(label=_("Sluiting verwacht"), widget=DateInput)
+    lead_date = forms.DateField(label=_("Lead datum"), widget=DateInput)
+    probability = forms.IntegerField(
+        label=_("Kans"),
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
+    )
+    value = AmountField(
+        label=_("Waarde"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    source = forms.ModelChoiceField(label=_("Bron"), queryset=Source.objects, required=False)
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects, required=False)
+    vacancy = forms.ModelChoiceField(
+        label=_("Vacature"), queryset=Vacancy.objects.none(), required=False
+    )
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        traject: Traject,
+        sales_select: bool = False,
+        relation_search: str = "",
+        **kwargs,
+    ):
+        super().__init__(data, initial=model_to_dict(traject, fields=EDITABLE_FIELDS), **kwargs)
+        self.traject = traject
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+        relation_id = traject.relation_id
+        if self.is_bound:
+            relation_id = _int_or(self.data.get("relation"), relation_id)
+        f = self.fields
+        f["contact"].queryset = Contact.objects.filter(relation_id=relation_id)
+        f["vacancy"].queryset = Vacancy.objects.filter(
+            Q(relation_id=relation_id) | Q(pk=traject.vacancy_id)
+        )
+        f["lead_by"].queryset = (
+            get_user_model()
+            .objects.filter(
+                Q(
+                    Q(sales_settings__is_accountmanager=True)
+                    | Q(sales_settings__is_beheerder=True),
+                    is_active=True,
+                )
+                | Q(pk=traject.lead_by_id)
+            )
+            .order_by("first_name", "last_name", "username")
+        )
+        f["lead_by"].label_from_instance = _person
+        f["business_type"].queryset = _choices(BusinessType, traject.business_type_id)
+        f["business_type"].label_from_instance = lambda business: business.name
+        f["type"].queryset = _choices(TrajectType, traject.type_id)
+        f["stage"].queryset = _choices(Stage, traject.stage_id)
+        f["source"].queryset = _choices(Source, traject.source_id)
+        f["win_loss_reason"].queryset = _choices(WinLossReason, traject.win_loss_reason_id)
+        # Tens of thousands of relations: the select offers the chosen one and search matches.
+        wanted = Q(pk=relation_id)
+        if relation_search.strip():
+            matches = Relation.objects.matching(relation_search).values("pk")[:RELATION_MATCHES]
+            wanted |= Q(pk__in=matches)
+        shown = Relation.objects.filter(wanted)
+        f["relation"].widget.choices = [(r.pk, str(r)) for r in shown]
+        self._ask_reason(sales_select)
+        self.enhance()
+
+    @classmethod
+    def with_current(cls, params, traject: Traject) -> dict:
+        """Form data for a fragment: the traject's current values, overlaid with the params."""
+        current = model_to_dict(traject, fields=EDITABLE_FIELDS)
+        data = {}
+        for name in cls.base_fields:
+            data[name] = data[f"initial-{name}"] = _raw(current.get(name))
+        data.update({key: params[key] for key in params if key in data})
+        return data
+
+    def enhance(self, focus: str | None = None) -> None:
+        """htmx on the widgets: omzet follows kans and waarde, a won or lost type asks for
+        the reason, the relation's contacts and vacancies follow the relation."""
+        pk = self.traject.pk
+        omzet = {
+            "hx-get": reverse("trajects:omzet", args=[pk]),
+            "hx-trigger": "input changed delay:150ms, change",
+            "hx-target": "#omzet",
+            "hx-swap": "outerHTML",
+            "hx-include": "#id_probability, #id_value",
+        }
+        fragment = reverse("trajects:informatie_fragment", args=[pk])
+        reason = {
+            "hx-get": fragment,
+            "hx-trigger": "change",
+            "hx-target": "#redenveld",
+            "hx-swap": "outerHTML",
+            "hx-include": "#redenveld, #id_type, #id_stage",
+        }
+        relation = {
+            "hx-get": fragment,
+            "hx-trigger": "change",
+            "hx-target": "#relatievelden",
+            "hx-swap": "outerHTML",
+            "hx-include": "#relatievelden, #id_relatie_zoeken",
+        }
+        for name, attrs in (
+            ("probability", omzet),
+            ("value", omzet),
+            ("type", reason),
+            ("stage", reason),
+            ("relation", relation),
+        ):
+            self.fields[name].widget.attrs.update(attrs)
+        if focus in self.fields:
+            self.fields[focus].widget.attrs["autofocus"] = True
+
+    def loaded(self, names) -> dict:
+        """The values the form showed for these fields, as sent back in `initial-<name>`."""
+        values = {}
+        for name in names:
+            bound = self[name]
+            raw = self.data.get(bound.html_initial_name)
+            try:
+                values[name] = bound.field.to_python(raw)
+            except ValidationError:
+                values[name] = raw  # a forged value: the service reports it on the field
+        return values
+
+    def changes(self) -> dict:
+        """Only what the user changed: fields he left alone are never sent, so never clash."""
+        return {name: self.cleaned_data.get(name) for name in self.changed_data}
+
+    def reason_outcome(self) -> str:
+        """The outcome the chosen type, or a newly chosen stage that sets one, leads to."""
+        data = self.data if self.is_bound else {}
+        stage_id = _int_or(data.get("stage"), self.traject.stage_id)
+        if self.is_bound and stage_id and str(stage_id) != str(data.get("initial-stage", "")):
+            stage = Stage.objects.filter(pk=stage_id).first()
+            if stage and stage.outcome_on_entry:
+                return stage.outcome_on_entry
+        if not self.is_bound:
+            return self.traject.type.outcome
+        chosen = TrajectType.objects.filter(pk=_int_or(data.get("type"), 0)).first()
+        return chosen.outcome if chosen else Outcome.OPEN
+
+    def _ask_reason(self, sales_select: bool) -> None:
+        """Offer the reasons of the outcome chosen; Sales Select makes one required (rule 6)."""
+        self.outcome = self.reason_outcome()
+        self.asks_reason = self.outcome != Outcome.OPEN
+        field = self.fields["win_loss_reason"]
+        if self.asks_reason:
+            selected = _int_or(self.data.get("win_loss_reason"), self.traject.win_loss_reason_id)
+            reasons = field.queryset.filter(Q(outcome=self.outcome) | Q(pk=selected))
+            field.widget.choices = [("", "---------")] + [
+                (r.pk, field.label_from_instance(r)) for r in reasons
+            ]
+            if sales_select:
+                field.widget.attrs["required"] = True
+
+    def refreshed(self, traject: Traject, *, sales_select: bool) -> "InformatieForm":
+        """The form after a refused save: what the user changed stays, the rest shows the current
+        values, and every `initial-<name>` holds the current value (saving again is a choice)."""
+        data = self.data.copy()
+        current = model_to_dict(traject, fields=EDITABLE_FIELDS)
+        changed = set(self.changed_data)
+        for name in self.fields:
+            value = _raw(current.get(name))
+            data[f"initial-{name}"] = value
+            if name not in changed:
+                data[name] = value
+        form = type(self)(data, traject=traject, sales_select=sales_select)
+        form.is_valid()
+        return form
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _raw(value) -> str:
+    """A model value as the text a browser would send."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return formats.number_format(value, decimal_pos=2, use_l10n=True)
+    return str(value)
+
+
+class AccountmanagerForm(forms.Form):
+    """Share with, or hand over to, an accountmanager not yet on the traject."""
+
+    accountmanager = forms.ModelChoiceField(
+        label=_("Accountmanager"), queryset=get_user_model().objects.none(), widget=PeopleSelect
+    )
+
+    def __init__(self, data=None, *, traject: Traject, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["accountmanager"].queryset = accountmanagers().exclude(
+            traject_links__traject=traject
+        )
+        self.fields["accountmanager"].label_from_instance = _person
+
+
+class NoteForm(forms.Form):
+    """A note: plain text, stored as typed (the service refuses empty or very long ones)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "notitie-%s")
+        super().__init__(*args, **kwargs)
+
+    text = forms.CharField(
+        label=_("Notitie"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AppointmentForm(forms.Form):
+    """An appointment with the traject's contact: date, time and kind."""
+
+    date = forms.DateField(label=_("Datum"), widget=DateInput)
+    time = forms.TimeField(
+        label=_("Tijd"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    kind = forms.ChoiceField(
+        label=_("Soort"), choices=AppointmentKind.choices, initial=AppointmentKind.VISIT
+    )
+    contact = forms.ModelChoiceField(
+        label=_("Contactpersoon"), queryset=Contact.objects.none(), required=False
+    )
+    subject = forms.CharField(label=_("Onderwerp"), max_length=200, required=False)
+
+    def __init__(self, data=None, *, traject: Traject, **kwargs):
+        initial = {"contact": traject.contact_id, "kind": AppointmentKind.VISIT}
+        kwargs.setdefault("auto_id", "afspraak-%s")  # ids unique beside the Informatie form
+        super().__init__(data, initial=initial, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(relation_id=traject.relation_id)
+
+    def start(self) -> datetime.datetime:
+        """The chosen date and time in the agency's time zone."""
+        moment = datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+        return timezone.make_aware(moment)
+
+
+class SavedViewForm(forms.Form):
+    """Name the current columns as a weergave."""
+
+    name = forms.CharField(label=_("Naam"), max_length=80)
+    columns = forms.MultipleChoiceField(
+        label=_("Kolommen"), choices=TrajectTable.column_choices, error_messages={
+            "required": _("Kies minstens één kolom."),
+        },
+    )  # fmt: skip
+    is_default = forms.BooleanField(label=_("Standaard"), required=False)
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())

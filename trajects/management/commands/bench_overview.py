@@ -1,0 +1,187 @@
+"""python manage.py bench_overview [--requests 50]
+
+Times the first page (25 rows) of six trajects-overview views on the database at hand (meant
+for PostgreSQL with `seed_demo --trajects 1000000`): the median server time of the whole page
+request (Django test client, logged in) and, in the same run, the median time of the raw SQL of
+the same queries, replayed on one cursor. Prints the figures beside the targets of issue 4.
+"""
+
+import os
+import statistics
+import time
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from settings_app.models import Outcome, TrajectType
+from trajects.models import Traject, TrajectAccountmanager
+from trajects.overview import overview_build
+
+
+def _next_months(today: date, n: int) -> list[date]:
+    months, year, month = [], today.year, today.month
+    for _ in range(n):
+        months.append(date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class Command(BaseCommand):
+    help = "Benchmark the trajects overview: six views, page median and raw SQL median."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--requests", type=int, default=50, help="timed requests per view")
+        parser.add_argument("--warmup", type=int, default=5, help="untimed requests first")
+
+    def handle(self, *args, requests, warmup, **options):
+        if requests < 1 or warmup < 0:
+            raise CommandError("--requests must be at least 1 and --warmup at least 0.")
+        # Measure what production runs: no query log, no template debugging.
+        settings.DEBUG = False
+        if "testserver" not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        if not Traject.objects.exists():
+            raise CommandError("No trajects: run `python manage.py seed_demo --trajects 1000000`.")
+        views = self.views()
+        total = Traject.objects.count()
+        self.stdout.write(
+            f"{connection.vendor}, {total:,} trajects, {requests} requests per view "
+            f"(after {warmup} warm-up), today {timezone.localdate():%Y-%m-%d}, "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n"
+        )
+        header = f"{'view':<58} {'page ms':>8} {'SQL ms':>7} {'queries':>7} {'rows':>7}  target"
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        failures = 0
+        for key, label, user, query, target in views:
+            page_ms, sql_ms, queries, count = self.measure(user, query, requests, warmup)
+            ok = page_ms < target
+            failures += not ok
+            verdict = self.style.SUCCESS("ok") if ok else self.style.ERROR("MISSED")
+            self.stdout.write(
+                f"({key}) {label:<54} {page_ms:8.1f} {sql_ms:7.1f} {queries:7d} {count:>7,}  "
+                f"< {target} ms {verdict}"
+            )
+        self.stdout.write(
+            f"\npage = median wall time of the whole request; SQL = median time of the same "
+            f"queries replayed raw. Load average now {os.getloadavg()[0]:.1f}."
+        )
+        for key, _label, _user, query, _target in views:
+            self.stdout.write(f"  ({key}) /sales/?{query}")
+        self.stdout.write("")
+        if failures:
+            self.stdout.write(self.style.ERROR(f"{failures} view(s) missed the target."))
+        else:
+            self.stdout.write(self.style.SUCCESS("Every view meets its target."))
+
+    def views(self):
+        User = get_user_model()
+        beheerder = User.objects.filter(sales_settings__is_beheerder=True).order_by("pk").first()
+        if beheerder is None:
+            raise CommandError("No sales beheerder: seed the demo data first.")
+        top_am = (
+            TrajectAccountmanager.objects.filter(traject__converted_at__isnull=False)
+            .values("user")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "user")
+            .first()
+        )
+        top_relation = (
+            Traject.objects.values("relation")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "relation")
+            .first()
+        )
+        prospect = TrajectType.objects.filter(outcome=Outcome.OPEN, is_default=True).first()
+        am = User.objects.get(pk=top_am["user"])
+        today = timezone.localdate()
+        three = _next_months(today, 3)
+        months = "&".join(f"month={d.month}" for d in three)
+        years = "&".join(f"year={y}" for y in sorted({d.year for d in three}))
+        now = f"month={today.month}&year={today.year}"
+        return [
+            ("a", "beheerder, current month", beheerder, now, 60),
+            (
+                "b",
+                "beheerder, current and two next months (× years)",
+                beheerder,
+                f"{months}&{years}",
+                100,
+            ),  # fmt: skip
+            ("c", f"accountmanager {am.username} (most trajects), current month", am, now, 60),
+            (
+                "d",
+                f"relation {top_relation['relation']} (most trajects), date ignored",
+                beheerder,
+                f"{now}&relation={top_relation['relation']}",
+                100,
+            ),
+            (
+                "e",
+                "beheerder, keyword 'glazen deuren', all dates",
+                beheerder,
+                "dates=1&keyword=glazen+deuren",
+                100,
+            ),  # fmt: skip
+            (
+                "f",
+                "beheerder, all dates, type Prospect",
+                beheerder,
+                f"dates=1&type={prospect.pk if prospect else 0}",
+                300,
+            ),  # fmt: skip
+        ]
+
+    def measure(self, user, query, requests, warmup):
+        client = Client()
+        client.force_login(user)
+        url = f"{reverse('trajects:list')}?{query}"
+        for _ in range(warmup):
+            self.get(client, url)
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            self.get(client, url)
+            timings.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as captured:
+            self.get(client, url)
+        request = RequestFactory().get(url)
+        request.user = user
+        count = overview_build(request).totals["count"]
+        statements = [q["sql"] for q in captured.captured_queries]
+        sql_timings = []
+        with connection.cursor() as cursor:
+            for _ in range(warmup):
+                self.replay(cursor, statements)
+            for _ in range(requests):
+                started = time.perf_counter()
+                self.replay(cursor, statements)
+                sql_timings.append((time.perf_counter() - started) * 1000)
+        return (
+            statistics.median(timings),
+            statistics.median(sql_timings),
+            len(statements),
+            count,
+        )
+
+    @staticmethod
+    def get(client, url):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code}")
+        return response
+
+    @staticmethod
+    def replay(cursor, statements):
+        for sql in statements:
+            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                cursor.execute(sql)
+                cursor.fetchall()

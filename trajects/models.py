@@ -1,0 +1,655 @@
+"""The Traject record: a lead until its accountmanager's first saved edit, then a traject."""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf, Round
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salesmodule.visibility import VisibleQuerySet
+from settings_app.models import ClientSettings
+from settings_app.price_ranges import price_ranges, thresholds_text
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+LIST_CAP = 500
+
+
+def close_ranges(months: Iterable[int], years: Iterable[int]) -> list[tuple[date, date]]:
+    """Half-open [start, end) date ranges for months × years, adjacent months merged."""
+    ranges: list[tuple[date, date]] = []
+    for year in sorted(set(years)):
+        for month in sorted(set(months)) or range(1, 13):
+            start = date(year, month, 1)
+            end = date(year + month // 12, month % 12 + 1, 1)
+            if ranges and ranges[-1][1] == start:
+                ranges[-1] = (ranges[-1][0], end)
+            else:
+                ranges.append((start, end))
+    return ranges
+
+
+class Share(Func):
+    """value / accountmanager count, exact (numeric) on PostgreSQL; SQLite would divide two
+    integers (1000 / 3 = 333) without the cast to REAL."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " / "
+    output_field = MONEY
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # (CAST(value AS REAL) / count)
+        return super().as_sql(
+            compiler,
+            connection,
+            template="(CAST(%(expressions)s)",
+            arg_joiner=" AS REAL) / ",
+            **extra_context,
+        )
+
+
+def contact_full_name() -> Func:
+    """first_name || ' ' || last_name: the expression the contact trigram index is built on."""
+    return Func(
+        F("first_name"),
+        Value(" "),
+        F("last_name"),
+        template="(%(expressions)s)",
+        arg_joiner=" || ",
+        output_field=CharField(),
+    )
+
+
+# How long a deleted traject stays in the beheerder's recycle bin before it may be purged.
+RECYCLE_BIN_RETENTION = datetime.timedelta(days=30)
+
+
+class TrajectQuerySet(VisibleQuerySet):
+    traject_path = ""
+    # What the overview's methods tell each other through the chain (see _clone).
+    _close_ranges: list[tuple[date, date]] | None = None
+    _share_users: tuple[int, ...] = ()
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._close_ranges = self._close_ranges
+        clone._share_users = self._share_users
+        return clone
+
+    def leads(self):
+        """Not yet picked up by an accountmanager (the leads overview)."""
+        return self.filter(converted_at__isnull=True)
+
+    def trajects(self):
+        """Picked up: converted by an assigned accountmanager's first edit."""
+        return self.filter(converted_at__isnull=False)
+
+    def unassigned(self):
+        """The marketing pot: leads nobody is assigned to yet."""
+        return self.filter(accountmanager_count=0)
+
+    def assigned_to(self, user):
+        """Trajects the user is one of the accountmanagers of."""
+        return self.filter(accountmanager_links__user=user)
+
+    def with_statistical_probability(self):
+        """Annotate each traject's "statistische kans" (trajects.statistics explains it)."""
+        from .statistics import with_statistical_probability
+
+        return with_statistical_probability(self)
+
+    def statistically_expected(self) -> Decimal | None:
+        """ "Statistisch verwacht": the sum of value × historical win rate, by the database."""
+        from .statistics import statistically_expected
+
+        return statistically_expected(self)
+
+    def in_months(self, months: Sequence[int] = (), years: Sequence[int] = ()):
+        """Expected close in the chosen months × years (DESIGN rule 2).
+
+        No month = whole years, no year = every year, neither = every date. The months become
+        OR'd date ranges inside one enclosing range, so the (expected_close, id) index is used.
+        """
+        months, years = sorted(set(months)), sorted(set(years))
+        if not months and not years:
+            return self
+        if not years:
+            bounds = self.model._default_manager.aggregate(
+                first=Min("expected_close"), last=Max("expected_close")
+            )
+            if bounds["first"] is None:
+                return self.none()
+            years = list(range(bounds["first"].year, bounds["last"].year + 1))
+        ranges = close_ranges(months, years)
+        if not ranges:
+            return self.none()
+        clone = self.filter(self._ranges_q(ranges))
+        clone._close_ranges = ranges
+        return clone
+
+    @staticmethod
+    def _ranges_q(ranges, field: str = "expected_close") -> Q:
+        within = Q()
+        for start, end in ranges:
+            within |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
+        if len(ranges) == 1:
+            return within
+        enclosing = Q(**{f"{field}__gte": ranges[0][0], f"{field}__lt": ranges[-1][1]})
+        return enclosing & within
+
+    def with_share_for(self, users: Iterable = ()):
+        """Annotate share_value and share_weighted (DESIGN rule 4).
+
+        With users: only their trajects, and each amount is their share, value / N per chosen
+        accountmanager in cents, summed over the chosen ones. Without: the whole amounts.
+        Call it after in_months: the month then reads the link table's copy of expected close.
+        """
+        user_ids = tuple(sorted({getattr(user, "pk", user) for user in users}))
+        if not user_ids:
+            clone = self.annotate(share_value=F("value"))
+        else:
+            links = TrajectAccountmanager.objects.filter(user_id__in=user_ids)
+            if self._close_ranges is not None:
+                links = links.filter(self._ranges_q(self._close_ranges))
+            per_accountmanager = Round(
+                Share("value", NullIf(F("accountmanager_count"), 0)), 2, output_field=MONEY
+            )
+            if len(user_ids) == 1:
+                share = per_accountmanager
+            else:
+                chosen = (
+                    TrajectAccountmanager.objects.filter(
+                        traject_id=OuterRef("pk"), user_id__in=user_ids
+                    )
+                    .values("traject_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                )
+                share = per_accountmanager * Subquery(chosen)
+            clone = self.filter(pk__in=links.values("traject_id")).annotate(share_value=share)
+        clone = clone.annotate(
+            share_weighted=Round(
+                F("share_value") * F("probability") / Value(Decimal(100)), 2, output_field=MONEY
+            )
+        )
+        clone._share_users = user_ids
+        return clone
+
+    def in_price_range(self, low: Decimal | None, high: Decimal | None):
+        """Unweighted value in [low, high) (DESIGN rule 5); no value = in no range."""
+        clone = self.filter(value__isnull=False)
+        if low is not None:
+            clone = clone.filter(value__gte=low)
+        if high is not None:
+            clone = clone.filter(value__lt=high)
+        return clone
+
+    def matching(self, keyword: str):
+        """Keyword in the subject, the relation's name or the contact's name."""
+        from crm.models import Contact, Relation
+
+        keyword = " ".join((keyword or "").split())
+        if not keyword:
+            return self
+        contacts_matching = Contact.objects.annotate(full_name=contact_full_name()).filter(
+            full_name__icontains=keyword
+        )
+        relations = list(Relation.objects.matching(keyword).values_list("pk", flat=True)[:LIST_CAP])
+        contacts = list(contacts_matching.values_list("pk", flat=True)[:LIST_CAP])
+        # Literal id lists keep the OR index-friendly (a bitmap OR of three indexes); past the
+        # cap the keyword is too broad for that to matter and a subquery is as good.
+        if len(relations) == LIST_CAP:
+            relations = Relation.objects.matching(keyword).values("pk")
+        if len(contacts) == LIST_CAP:
+            contacts = contacts_matching.values("pk")
+        return self.filter(
+            Q(subject__icontains=keyword)
+            | Q(relation_id__in=relations)
+            | Q(contact_id__in=contacts)
+        )
+
+    def totals(self) -> dict:
+        """Count, average and maximum kans, value, weighted value and visits, in one aggregate.
+
+        Over whatever the queryset holds (the whole filtered result, or one page's ids); the
+        amounts are the shares when with_share_for chose accountmanagers (DESIGN rules 3, 4).
+        """
+        if "share_value" not in self.query.annotations:
+            return self.with_share_for().totals()
+        result = self.aggregate(
+            count=Count("pk"),
+            avg_probability=Avg("probability"),
+            value=Coalesce(Sum("share_value"), Value(Decimal(0)), output_field=MONEY),
+            weighted=Coalesce(Sum("share_weighted"), Value(Decimal(0)), output_field=MONEY),
+            visits=Coalesce(Sum("visit_count"), 0),
+            max_probability=Max("probability"),
+        )
+        return result
+
+    def alive(self):
+        """Not deleted (the Geschiedenis widget's whole-relation history starts here)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def in_recycle_bin(self, now=None):
+        """Deleted within the retention: what a beheerder may still restore."""
+        since = (now or timezone.now()) - RECYCLE_BIN_RETENTION
+        return self.filter(deleted_at__gte=since)
+
+    def with_can_open(self, user):
+        """Annotate `can_open`: whether the user may open the row (visible_to, written once)."""
+        visible = Traject.objects.visible_to(user).filter(pk=OuterRef("pk"))
+        return self.annotate(can_open=Exists(visible))
+
+
+class Traject(models.Model):
+    """A potential sale (lead) or a sale in progress (traject)."""
+
+    subject = models.CharField(_("onderwerp"), max_length=255)
+    relation = models.ForeignKey(
+        "crm.Relation", on_delete=models.PROTECT, related_name="trajects", verbose_name=_("relatie")
+    )
+    contact = models.ForeignKey(
+        "crm.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trajects",
+        verbose_name=_("contactpersoon"),
+    )
+    vacancy = models.ForeignKey(
+        "vacancies.Vacancy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trajects",
+        verbose_name=_("vacature"),
+    )
+    business_type = models.ForeignKey(
+        "settings_app.BusinessType", on_delete=models.PROTECT, verbose_name=_("business")
+    )
+    type = models.ForeignKey(
+        "settings_app.TrajectType", on_delete=models.PROTECT, verbose_name=_("type")
+    )
+    stage = models.ForeignKey(
+        "settings_app.Stage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("stage"),
+    )
+    source = models.ForeignKey(
+        "settings_app.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("bron"),
+    )
+    win_loss_reason = models.ForeignKey(
+        "settings_app.WinLossReason",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("gewonnen/verloren reden"),
+    )
+    probability = models.PositiveSmallIntegerField(
+        _("kans"), default=50, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    value = models.DecimalField(
+        _("waarde"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    expected_close = models.DateField(_("sluiting verwacht"))
+    lead_date = models.DateField(_("lead datum"))
+    converted_at = models.DateTimeField(_("conversie datum"), null=True, blank=True)
+    first_visit_on = models.DateField(_("datum 1e bezoek"), null=True, blank=True)
+    lead_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lead door"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("aangemaakt door"),
+    )
+    accountmanagers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="TrajectAccountmanager",
+        through_fields=("traject", "user"),
+        related_name="sales_trajects",
+        verbose_name=_("accountmanagers"),
+    )
+    # Stored counts, kept up to date by the services, so totals read one row per traject.
+    accountmanager_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    visit_count = models.PositiveIntegerField(default=0, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("gewijzigd"), auto_now=True)
+
+    objects = TrajectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("traject")
+        verbose_name_plural = _("trajecten")
+        ordering = ["-expected_close", "-pk"]
+        indexes = [
+            models.Index(fields=["expected_close", "id"], name="traject_close_id"),
+            models.Index(
+                fields=["relation", "expected_close", "id"], name="traject_relation_close"
+            ),
+            models.Index(fields=["lead_date", "id"], name="traject_lead_date_id"),
+            # The trajects overview (issue 4): covering, so its totals read the index only.
+            models.Index(
+                fields=["expected_close", "id"],
+                include=["probability", "value", "visit_count", "accountmanager_count", "type"],
+                condition=Q(converted_at__isnull=False, deleted_at__isnull=True),
+                name="traject_overview_close",
+            ),
+            models.Index(
+                fields=["type", "expected_close", "id"],
+                include=["probability", "value", "visit_count", "accountmanager_count"],
+                condition=Q(converted_at__isnull=False, deleted_at__isnull=True),
+                name="traject_overview_type",
+            ),
+            # The leads overview: leads nobody converted yet, newest lead date first.
+            models.Index(
+                fields=["lead_date", "id"],
+                name="traject_open_lead_date",
+                condition=Q(converted_at__isnull=True, deleted_at__isnull=True),
+            ),
+            # The recycle bin and the purge read only the few deleted rows (issue 5).
+            models.Index(
+                fields=["deleted_at"],
+                condition=Q(deleted_at__isnull=False),
+                name="traject_deleted_at",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(probability__gte=0) & Q(probability__lte=100),
+                name="traject_probability_0_100",
+                violation_error_message=_("De kans ligt tussen 0 en 100%%."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+                name="traject_value_not_negative",
+                violation_error_message=_("De waarde kan niet negatief zijn."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def is_lead(self) -> bool:
+        return self.converted_at is None
+
+    @property
+    def weighted_value(self) -> Decimal | None:
+        """Omzet: value × kans / 100, in cents; None when the value is unknown."""
+        if self.value is None:
+            return None
+        return (self.value * self.probability / Decimal(100)).quantize(Decimal("0.01"))
+
+
+class TrajectAccountmanager(models.Model):
+    """One accountmanager on one traject; the value is split evenly over the links."""
+
+    traject = models.ForeignKey(
+        Traject, on_delete=models.CASCADE, related_name="accountmanager_links"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="traject_links"
+    )
+    # A copy of the traject's expected close: one accountmanager's month reads this table alone.
+    expected_close = models.DateField()
+    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("accountmanager van traject")
+        verbose_name_plural = _("accountmanagers van trajecten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["traject", "user"], name="unique_traject_accountmanager"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "expected_close", "traject"], name="link_user_close"),
+        ]
+
+    def __str__(self):
+        return f"{self.traject_id} – {self.user}"
+
+
+class DossierKind(models.TextChoices):
+    NOTE = "note", _("Notitie")
+    APPOINTMENT = "appointment", _("Afspraak")
+    QUOTE = "quote", _("Offerte")
+    EMAIL = "email", _("E-mail")
+    CREATED = "created", _("Aangemaakt")
+    CONVERSION = "conversion", _("Conversie")
+    TYPE_CHANGE = "type", _("Type gewijzigd")
+    STAGE_CHANGE = "stage", _("Stage gewijzigd")
+    FIELD_CHANGE = "field", _("Veld gewijzigd")
+    SHARE = "share", _("Accountmanagers gewijzigd")
+    DELETED = "deleted", _("Verwijderd")
+    RESTORED = "restored", _("Hersteld")
+
+
+class DossierEntryQuerySet(VisibleQuerySet):
+    traject_path = "traject"
+
+    def notes(self):
+        """Only the notes (the Notities widget)."""
+        return self.filter(kind=DossierKind.NOTE)
+
+
+class DossierEntry(models.Model):
+    """One line of a traject's timeline: a note, an e-mail, a quote, a change."""
+
+    traject = models.ForeignKey(Traject, on_delete=models.CASCADE, related_name="dossier_entries")
+    kind = models.CharField(_("soort"), max_length=12, choices=DossierKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(_("tekst"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("datum"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DossierEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dossieritem")
+        verbose_name_plural = _("dossier")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["traject", "-created_at"], name="dossier_traject_created")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+class SavedViewQuerySet(models.QuerySet):
+    def of(self, user):
+        """The user's own saved views (weergaven), default first."""
+        return self.filter(user=user).order_by("-is_default", "name", "pk")
+
+
+class SavedView(models.Model):
+    """A weergave: a user's named choice and order of the trajects overview's columns."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("naam"), max_length=80)
+    columns = models.JSONField(_("kolommen"), default=list)
+    is_default = models.BooleanField(_("standaard"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SavedViewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("weergave")
+        verbose_name_plural = _("weergaven")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="unique_saved_view_name"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_default=True), name="one_default_saved_view"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StatisticsSetQuerySet(models.QuerySet):
+    def for_thresholds(self, thresholds):
+        """Sets made with these price-range thresholds."""
+        return self.filter(thresholds=thresholds_text(thresholds))
+
+    def current(self) -> "StatisticsSet | None":
+        """The newest set made with the client's current price ranges; None before the first."""
+        thresholds = ClientSettings.load().thresholds
+        return self.for_thresholds(thresholds).order_by("-generated_at", "-pk").first()
+
+
+class StatisticsSet(models.Model):
+    """One complete generation of the price-range statistics (DESIGN rule 5), written at once.
+
+    A set is created, filled and the previous one deleted in a single transaction, so a reader
+    sees the old set or the new one, never half of one.
+    """
+
+    thresholds = models.CharField(_("prijs ranges"), max_length=200)
+    # The regeneration requests (StatisticsRegeneration.requested) this set already includes.
+    request_number = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(_("gestart"))
+    generated_at = models.DateTimeField(_("gegenereerd"))
+
+    objects = StatisticsSetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("statistieken kansberekening")
+        verbose_name_plural = _("statistieken kansberekening")
+        ordering = ["-generated_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.thresholds} ({self.generated_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def ranges(self):
+        """The price ranges this set was made with."""
+        return price_ranges(int(t) for t in self.thresholds.split(","))
+
+
+class PriceRangeStatistic(models.Model):
+    """Closed trajects in one price range: overall (no accountmanager) or for one accountmanager.
+
+    A shared traject counts once for each of its accountmanagers and once overall.
+    """
+
+    statistics_set = models.ForeignKey(StatisticsSet, on_delete=models.CASCADE, related_name="rows")
+    accountmanager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accountmanager"),
+    )
+    price_range = models.PositiveSmallIntegerField(_("prijs range"))
+    lower = models.DecimalField(_("vanaf"), max_digits=14, decimal_places=2)
+    upper = models.DecimalField(_("tot"), max_digits=14, decimal_places=2, null=True, blank=True)
+    closed = models.PositiveIntegerField(_("gesloten"))
+    won = models.PositiveIntegerField(_("gewonnen"))
+    lost = models.PositiveIntegerField(_("verloren"))
+    win_rate = models.DecimalField(_("winstkans"), max_digits=5, decimal_places=2)
+    average_value = models.DecimalField(_("gemiddelde waarde"), max_digits=14, decimal_places=2)
+    average_probability = models.DecimalField(
+        _("gemiddelde ingevulde kans"), max_digits=5, decimal_places=2
+    )
+
+    class Meta:
+        verbose_name = _("statistiek per prijs range")
+        verbose_name_plural = _("statistieken per prijs range")
+        ordering = ["statistics_set", "accountmanager", "price_range"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statistics_set", "price_range"],
+                condition=Q(accountmanager__isnull=True),
+                name="statistic_one_overall_per_range",
+            ),
+            models.UniqueConstraint(
+                fields=["statistics_set", "accountmanager", "price_range"],
+                condition=Q(accountmanager__isnull=False),
+                name="statistic_one_per_accountmanager_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.price_range}: {self.won}/{self.closed}"
+
+
+class StatisticsRegeneration(models.Model):
+    """The regenerations asked for (the button, new price ranges): one row, pk 1.
+
+    `requested` counts the requests; a set records the count it has read, so a request that a
+    newer set already covers does no work twice.
+    """
+
+    requested = models.PositiveIntegerField(default=0)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("regeneratie van de statistieken")
+        verbose_name_plural = _("regeneraties van de statistieken")
+
+    def __str__(self):
+        return f"#{self.requested}"

@@ -1,0 +1,169 @@
+"""The trajects overview's state, read from the URL: filters, columns, sort, page and size.
+
+One function builds it for the page and for the exports, so both show the same rows, columns,
+shares and visibility. Bad values are corrected and reported in `notices`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from settings_app.models import ClientSettings
+
+from .filters import OverviewFilter, shorten
+from .models import SavedView, Traject
+from .tables import DEFAULT_COLUMNS, DEFAULT_SORT, OverviewPaginator, TrajectTable
+
+PER_PAGE = (25, 50, 100)
+
+
+@dataclass
+class Overview:
+    filterset: OverviewFilter
+    queryset: object
+    table: TrajectTable
+    columns: list[str]
+    views: list[SavedView]
+    view: SavedView | None
+    sort: str
+    per_page: int = PER_PAGE[0]
+    totals: dict = field(default_factory=dict)
+    page_totals: dict = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def page(self):
+        return self.table.page
+
+    @property
+    def share_users(self):
+        return self.filterset.share_users
+
+    def rows_queryset(self):
+        """The rows with what the shown columns need: related rows and accountmanagers."""
+        related, accountmanagers = self.table.related()
+        rows = Traject.objects.with_share_for(self.share_users).select_related(*related)
+        if accountmanagers:
+            people = get_user_model().objects.only("first_name", "last_name", "username")
+            people = people.order_by("first_name", "last_name", "username")
+            rows = rows.prefetch_related(Prefetch("accountmanagers", queryset=people))
+        return rows
+
+
+def _columns(request, views: list[SavedView], notices: list[str]):
+    """The shown columns: ?cols= chosen now, else ?view=, else the user's default view."""
+    known = dict(TrajectTable.column_choices())
+    view = None
+    raw_view = request.GET.get("view", "")
+    if raw_view:
+        view = next((v for v in views if str(v.pk) == raw_view), None)
+        if view is None:
+            notices.append(
+                _("Weergave “%(view)s” bestaat niet en is genegeerd.") % {"view": shorten(raw_view)}
+            )
+    if view is None and not raw_view:
+        view = next((v for v in views if v.is_default), None)
+    chosen = request.GET.getlist("cols")
+    if chosen:
+        columns = []
+        for name in chosen:
+            if name not in known:
+                notices.append(
+                    _("Kolom “%(name)s” bestaat niet en is genegeerd.") % {"name": shorten(name)}
+                )
+            elif name not in columns:
+                columns.append(name)
+        if columns:
+            return columns, view, True
+    if view is not None:
+        columns = [name for name in view.columns if name in known]
+        if columns:
+            return columns, view, False
+    return list(DEFAULT_COLUMNS), view, False
+
+
+def _sort(request, notices: list[str]) -> str:
+    sort = request.GET.get("sort", "")
+    if not sort:
+        return DEFAULT_SORT
+    if sort not in TrajectTable.sort_choices():
+        notices.append(
+            _("Sorteren op “%(sort)s” kan niet; gesorteerd op sluiting verwacht.")
+            % {"sort": shorten(sort)}
+        )
+        return DEFAULT_SORT
+    return sort
+
+
+def _per_page(request, notices: list[str]) -> int:
+    raw = request.GET.get("per_page", "")
+    if not raw:
+        return PER_PAGE[0]
+    try:
+        wanted = int(raw)
+    except ValueError:
+        wanted = None
+    if wanted in PER_PAGE:
+        return wanted
+    size = PER_PAGE[0] if wanted is None else min(PER_PAGE, key=lambda n: abs(n - wanted))
+    notices.append(
+        _("%(raw)s per pagina kan niet; er worden er %(size)s getoond.")
+        % {"raw": shorten(raw), "size": size}
+    )
+    return size
+
+
+def _page_number(request, num_pages: int, notices: list[str]) -> int:
+    raw = request.GET.get("page", "")
+    if not raw:
+        return 1
+    try:
+        number = int(raw)
+    except ValueError:
+        notices.append(
+            _("Pagina “%(raw)s” bestaat niet; pagina 1 wordt getoond.") % {"raw": shorten(raw)}
+        )
+        return 1
+    corrected = min(max(number, 1), max(num_pages, 1))
+    if corrected != number:
+        notices.append(
+            _("Pagina %(raw)s bestaat niet; pagina %(page)s wordt getoond.")
+            % {"raw": number, "page": corrected}
+        )
+    return corrected
+
+
+def overview_build(request, *, paginate: bool = True) -> Overview:
+    """Everything the overview and its exports show, for this request's user and URL."""
+    notices: list[str] = []
+    client = ClientSettings.load()
+    base = Traject.objects.visible_to(request.user).trajects()
+    filterset = OverviewFilter(request.GET, base, request=request, thresholds=client.thresholds)
+    notices += filterset.notices
+    views = list(SavedView.objects.of(request.user))
+    columns, view, _adhoc = _columns(request, views, notices)
+    sort = _sort(request, notices)
+    queryset = filterset.qs
+    table = TrajectTable(queryset, columns=columns, order_by=sort)
+    overview = Overview(
+        filterset=filterset, queryset=queryset, table=table, columns=columns, views=views,
+        view=view, sort=sort, notices=notices,
+    )  # fmt: skip
+    if not paginate:
+        return overview
+    overview.per_page = _per_page(request, notices)
+    overview.totals = queryset.totals()
+    count = overview.totals["count"]
+    num_pages = max(1, -(-count // overview.per_page))
+    number = _page_number(request, num_pages, notices)
+    table.paginate(
+        paginator_class=OverviewPaginator, per_page=overview.per_page, page=number,
+        count=count, rows=overview.rows_queryset(),
+    )  # fmt: skip
+    page_ids = [row.record.pk for row in table.page.object_list]
+    overview.page_totals = (
+        Traject.objects.filter(pk__in=page_ids).with_share_for(overview.share_users).totals()
+    )
+    return overview

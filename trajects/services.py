@@ -1,0 +1,678 @@
+"""Writes on trajects: each a small function, one transaction, an audit entry, the object returned.
+
+The rules of DESIGN.md live here: conversion on the assigned accountmanager's first saved edit
+(rule 1), won/lost reasons (rule 6), at least one accountmanager (rule 7), the first visit
+date (rule 8), the per-field conflict check (rule 9) and recoverable deletion (rule 10).
+Views call these functions; a traject the user may not see raises Traject.DoesNotExist (the
+view answers 404), an action he may not perform raises PermissionDenied with a message (403).
+"""
+
+import datetime
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Appointment, AppointmentKind
+from settings_app.models import ClientSettings, Outcome, TrajectType
+from settings_app.price_ranges import thresholds_text
+from settings_app.roles import accountmanagers, roles_of
+
+from . import statistics
+from .models import (
+    RECYCLE_BIN_RETENTION,
+    DossierEntry,
+    DossierKind,
+    PriceRangeStatistic,
+    SavedView,
+    StatisticsRegeneration,
+    StatisticsSet,
+    Traject,
+    TrajectAccountmanager,
+)
+
+RETENTION = RECYCLE_BIN_RETENTION
+
+# The fields of the Informatie widget: what an edit may change, and what converts a lead.
+EDITABLE_FIELDS = (
+    "subject",
+    "relation",
+    "contact",
+    "vacancy",
+    "business_type",
+    "type",
+    "stage",
+    "source",
+    "win_loss_reason",
+    "probability",
+    "value",
+    "expected_close",
+    "lead_date",
+    "lead_by",
+)
+FIELD_KINDS = {"type": DossierKind.TYPE_CHANGE, "stage": DossierKind.STAGE_CHANGE}
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    field: str
+    changed_by: str
+    current: str
+
+
+class TrajectConflict(Exception):
+    """A field this save changes was changed by someone else since the form was loaded."""
+
+    def __init__(self, conflicts: list[FieldConflict]):
+        self.conflicts = conflicts
+        super().__init__("; ".join(f"{c.field}: {c.current} ({c.changed_by})" for c in conflicts))
+
+
+def _field_value(traject: Traject, field: str):
+    """The comparable value of a field: the id for relations, the value otherwise."""
+    model_field = Traject._meta.get_field(field)
+    return getattr(traject, model_field.attname)
+
+
+def _normalised(field: str, value):
+    """Bring a submitted value to the stored form so '50' == 50 and 1000 == Decimal('1000.00')."""
+    if value in ("", None):
+        return None
+    model_field = Traject._meta.get_field(field)
+    if hasattr(value, "pk"):
+        return value.pk
+    try:
+        if model_field.is_relation:
+            return int(value)
+        return model_field.to_python(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({field: _("Ongeldige waarde.")}) from exc
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _display(traject: Traject, field: str) -> str:
+    value = getattr(traject, field)
+    if value is None or value == "":
+        return "–"
+    if hasattr(value, "get_full_name"):
+        return _person(value)
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _locked(traject: Traject | int, user) -> Traject:
+    """The traject re-read under a row lock, if the user may see it (DoesNotExist otherwise)."""
+    pk = traject.pk if isinstance(traject, Traject) else traject
+    return Traject.objects.visible_to(user).select_for_update(of=("self",)).get(pk=pk)
+
+
+def _is_assigned(traject: Traject, user) -> bool:
+    return TrajectAccountmanager.objects.filter(traject=traject, user=user).exists()
+
+
+def _last_changer(traject: Traject, field: str) -> str:
+    entry = (
+        DossierEntry.objects.filter(traject=traject, data__field=field)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if entry and entry.author:
+        return _person(entry.author)
+    return _("iemand anders")
+
+
+def may_remove_accountmanager(*, user, accountmanager) -> bool:
+    """Manual 4.6: an accountmanager removes only himself (hand over); a beheerder anyone."""
+    return roles_of(user).beheerder or accountmanager.pk == user.pk
+
+
+def may_change_note(*, note: DossierEntry, user) -> bool:
+    """A note is edited or deleted by its author only."""
+    return note.kind == DossierKind.NOTE and note.author_id == user.pk
+
+
+def may_delete_appointment(*, appointment: Appointment, user) -> bool:
+    """An appointment is removed by its owner or a beheerder."""
+    return appointment.owner_id == user.pk or roles_of(user).beheerder
+
+
+def dossier_log(
+    *, traject: Traject, kind: str, author=None, text: str = "", **data
+) -> DossierEntry:
+    """Add one line to the traject's dossier (the audit trail)."""
+    return DossierEntry.objects.create(
+        traject=traject, kind=kind, author=author, text=text, data=data
+    )
+
+
+def _apply_outcome_rules(traject: Traject, user, changed: set[str]) -> None:
+    """Stage entry may set the outcome (Sales Select); won/lost needs a reason when it is on."""
+    if "stage" in changed and traject.stage_id and traject.stage.outcome_on_entry:
+        wanted = traject.stage.outcome_on_entry
+        if traject.type.outcome != wanted:
+            new_type = TrajectType.objects.active().filter(outcome=wanted).first()
+            if new_type:
+                traject.type = new_type
+                changed.add("type")
+    outcome = traject.type.outcome
+    if outcome == Outcome.OPEN:
+        if traject.win_loss_reason_id:
+            traject.win_loss_reason = None
+            changed.add("win_loss_reason")
+        return
+    reason = traject.win_loss_reason
+    if reason is not None and reason.outcome != outcome:
+        raise ValidationError(
+            {"win_loss_reason": _("Kies een reden die past bij de uitkomst van het type.")}
+        )
+    if reason is None and roles_of(user).sales_select:
+        raise ValidationError(
+            {
+                "win_loss_reason": _(
+                    "Kies een gewonnen/verloren reden: Sales Select vraagt erom bij deze uitkomst."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def traject_update(*, traject: Traject | int, user, changes: dict, loaded: dict | None = None):
+    """Save changed Informatie fields; converts a lead on its accountmanager's first edit.
+
+    `changes` maps field names to new values (ids or objects for relations); fields outside
+    EDITABLE_FIELDS are ignored. `loaded` holds the values the form showed; a field changed by
+    someone else since then raises TrajectConflict and nothing is saved (rule 9).
+    """
+    traject = _locked(traject, user)
+    loaded = loaded or {}
+    wanted = {
+        field: _normalised(field, value)
+        for field, value in changes.items()
+        if field in EDITABLE_FIELDS
+    }
+    changed = {field for field, value in wanted.items() if _field_value(traject, field) != value}
+    conflicts = [
+        FieldConflict(field, _last_changer(traject, field), _display(traject, field))
+        for field in sorted(changed)
+        if field in loaded and _normalised(field, loaded[field]) != _field_value(traject, field)
+    ]
+    if conflicts:
+        raise TrajectConflict(conflicts)
+    if not changed:
+        return traject
+
+    before = {field: _display(traject, field) for field in EDITABLE_FIELDS}
+    for field in changed:
+        setattr(traject, Traject._meta.get_field(field).attname, wanted[field])
+    _apply_outcome_rules(traject, user, changed)
+    traject.full_clean(
+        exclude=[f.name for f in Traject._meta.fields if f.name not in changed],
+        validate_constraints=False,  # the field validators say the same beside the field
+    )
+    if traject.contact_id and traject.contact.relation_id != traject.relation_id:
+        raise ValidationError({"contact": _("Deze contactpersoon hoort niet bij de relatie.")})
+
+    now = timezone.now()
+    update_fields = [Traject._meta.get_field(f).attname for f in changed]
+    if traject.converted_at is None and _is_assigned(traject, user):
+        traject.converted_at = now
+        update_fields.append("converted_at")
+        dossier_log(traject=traject, kind=DossierKind.CONVERSION, author=user)
+    traject.version = F("version") + 1
+    traject.save(update_fields=[*update_fields, "version", "updated_at"])
+    traject.refresh_from_db(fields=["version"])
+    if "expected_close" in changed:
+        traject.accountmanager_links.update(expected_close=traject.expected_close)
+    for field in sorted(changed):
+        dossier_log(
+            traject=traject,
+            kind=FIELD_KINDS.get(field, DossierKind.FIELD_CHANGE),
+            author=user,
+            field=field,
+            old=before[field],
+            new=_display(traject, field),
+        )
+    return traject
+
+
+def traject_counts_refresh(*, traject_ids: Iterable[int]) -> None:
+    """Recompute the stored accountmanager count of the given trajects from the link table."""
+    links = (
+        TrajectAccountmanager.objects.filter(traject=OuterRef("pk"))
+        .values("traject")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Traject.objects.filter(pk__in=list(traject_ids)).update(
+        accountmanager_count=Coalesce(Subquery(links), 0)
+    )
+
+
+@transaction.atomic
+def traject_accountmanagers_set(
+    *, traject: Traject, users: Iterable, by=None, log: bool = True
+) -> Traject:
+    """Make exactly these users the traject's accountmanagers (intake, distribution, imports).
+
+    A bulk path like any other: a change of the set is written to the dossier, old → new, by
+    `by`. The very first assignment of a new record without `by` (seeding, factories) is
+    its creation, not a change, and writes nothing; so does `log=False` (a creation that writes
+    its own dossier entry).
+    """
+    wanted = {user.pk: user for user in users}
+    before = list(
+        TrajectAccountmanager.objects.filter(traject=traject)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    existing = {link.user_id for link in before}
+    TrajectAccountmanager.objects.filter(traject=traject).exclude(user_id__in=wanted).delete()
+    TrajectAccountmanager.objects.bulk_create(
+        TrajectAccountmanager(
+            traject=traject, user=user, expected_close=traject.expected_close, added_by=by
+        )
+        for pk, user in wanted.items()
+        if pk not in existing
+    )
+    traject_counts_refresh(traject_ids=[traject.pk])
+    traject.refresh_from_db(fields=["accountmanager_count"])
+    if log and existing != set(wanted) and (existing or by is not None):
+        dossier_log(
+            traject=traject,
+            kind=DossierKind.SHARE,
+            author=by,
+            text=_("Accountmanagers gewijzigd"),
+            field="accountmanagers",
+            old=", ".join(_person(link.user) for link in before) or "–",
+            new=", ".join(_person(wanted[pk]) for pk in sorted(wanted)) or "–",
+        )
+    return traject
+
+
+@transaction.atomic
+def traject_bulk_update(*, traject_ids: Iterable[int], user, changes: dict) -> list[Traject]:
+    """Apply the same changes to many trajects (bulk actions, imports), each audited.
+
+    Every traject goes through traject_update, so conversion, outcome rules, validation and
+    the dossier entries are exactly those of a single edit; one failure saves nothing.
+    Trajects the user may not see raise Traject.DoesNotExist.
+    """
+    return [
+        traject_update(traject=pk, user=user, changes=changes) for pk in sorted(set(traject_ids))
+    ]
+
+
+@transaction.atomic
+def traject_accountmanager_add(*, traject: Traject | int, user, accountmanager) -> Traject:
+    """Share: an assigned accountmanager or a beheerder adds another accountmanager."""
+    traject = _locked(traject, user)
+    if not accountmanagers().filter(pk=accountmanager.pk).exists():
+        raise ValidationError(
+            {"accountmanager": _("Alleen actieve accountmanagers kunnen worden toegevoegd.")}
+        )
+    if not roles_of(user).beheerder and not _is_assigned(traject, user):
+        raise PermissionDenied(_("Alleen een accountmanager van dit traject kan het delen."))
+    _link, created = TrajectAccountmanager.objects.get_or_create(
+        traject=traject,
+        user=accountmanager,
+        defaults={"expected_close": traject.expected_close, "added_by": user},
+    )
+    if created:
+        traject_counts_refresh(traject_ids=[traject.pk])
+        dossier_log(
+            traject=traject,
+            kind=DossierKind.SHARE,
+            author=user,
+            text=_("%(name)s toegevoegd") % {"name": _person(accountmanager)},
+            added=accountmanager.pk,
+        )
+    traject.refresh_from_db(fields=["accountmanager_count"])
+    return traject
+
+
+@transaction.atomic
+def traject_accountmanager_remove(*, traject: Traject | int, user, accountmanager) -> Traject:
+    """Hand over (remove oneself) or, for a beheerder, remove anyone; never the last one."""
+    traject = _locked(traject, user)
+    if not may_remove_accountmanager(user=user, accountmanager=accountmanager):
+        raise PermissionDenied(
+            _("U kunt alleen uzelf van dit traject halen; een beheerder kan anderen verwijderen.")
+        )
+    link = TrajectAccountmanager.objects.filter(traject=traject, user=accountmanager).first()
+    if link is None:
+        raise ValidationError(
+            {"accountmanager": _("Deze accountmanager staat niet op het traject.")}
+        )
+    if traject.accountmanager_links.count() <= 1:
+        raise ValidationError(
+            {
+                "accountmanager": _(
+                    "Een traject houdt minstens één accountmanager: voeg eerst de nieuwe toe."
+                )
+            }
+        )
+    link.delete()
+    traject_counts_refresh(traject_ids=[traject.pk])
+    dossier_log(
+        traject=traject,
+        kind=DossierKind.SHARE,
+        author=user,
+        text=_("%(name)s verwijderd") % {"name": _person(accountmanager)},
+        removed=accountmanager.pk,
+    )
+    traject.refresh_from_db(fields=["accountmanager_count"])
+    return traject
+
+
+@transaction.atomic
+def traject_hand_over(*, traject: Traject | int, user, accountmanager) -> Traject:
+    """Hand over (manual 4.6): add the new accountmanager and take oneself off, in one step."""
+    traject = _locked(traject, user)
+    if accountmanager.pk == user.pk:
+        raise ValidationError(
+            {"accountmanager": _("Kies een andere accountmanager om aan over te dragen.")}
+        )
+    if not _is_assigned(traject, user):
+        raise ValidationError(
+            {"accountmanager": _("U staat niet op dit traject en kunt het dus niet overdragen.")}
+        )
+    traject = traject_accountmanager_add(traject=traject, user=user, accountmanager=accountmanager)
+    return traject_accountmanager_remove(traject=traject, user=user, accountmanager=user)
+
+
+@transaction.atomic
+def traject_appointment_create(
+    *,
+    traject: Traject | int,
+    user,
+    start: datetime.datetime,
+    kind: str = AppointmentKind.VISIT,
+    contact=None,
+    subject: str = "",
+) -> Appointment:
+    """Plan an appointment from the traject's dossier; the first one sets 'Datum 1e bezoek'.
+
+    Rule 8: only the first appointment an assigned accountmanager makes for the traject's
+    contact while it is a traject sets the date; later ones do not move it.
+    """
+    traject = _locked(traject, user)
+    contact = contact or traject.contact
+    if contact is not None and contact.relation_id != traject.relation_id:
+        raise ValidationError({"contact": _("Deze contactpersoon hoort niet bij de relatie.")})
+    appointment = Appointment.objects.create(
+        owner=user, contact=contact, traject=traject, start=start, kind=kind, subject=subject
+    )
+    update = {}
+    if kind == AppointmentKind.VISIT:
+        update["visit_count"] = F("visit_count") + 1
+    if (
+        traject.first_visit_on is None
+        and traject.converted_at is not None
+        and contact is not None
+        and contact.pk == traject.contact_id
+        and _is_assigned(traject, user)
+    ):
+        update["first_visit_on"] = timezone.localdate(start)
+    if update:
+        Traject.objects.filter(pk=traject.pk).update(**update)
+    dossier_log(
+        traject=traject,
+        kind=DossierKind.APPOINTMENT,
+        author=user,
+        text=subject,
+        appointment=appointment.pk,
+        start=start.isoformat(),
+        appointment_kind=kind,
+    )
+    return appointment
+
+
+@transaction.atomic
+def traject_appointment_delete(*, appointment: Appointment, user) -> None:
+    """Remove an appointment (its owner or a beheerder); the stored visit count follows."""
+    if not may_delete_appointment(appointment=appointment, user=user):
+        raise PermissionDenied(_("Alleen de eigenaar kan deze afspraak verwijderen."))
+    if appointment.traject_id and appointment.kind == AppointmentKind.VISIT:
+        Traject.objects.filter(pk=appointment.traject_id).update(visit_count=F("visit_count") - 1)
+    appointment.delete()
+
+
+@transaction.atomic
+def dossier_note_add(*, traject: Traject | int, user, text: str) -> DossierEntry:
+    """Add a note to the dossier; kept exactly as typed (templates escape it)."""
+    traject = _locked(traject, user)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Een notitie mag niet leeg zijn.")})
+    if len(text) > 20_000:
+        raise ValidationError({"text": _("Een notitie is hooguit 20.000 tekens.")})
+    return dossier_log(traject=traject, kind=DossierKind.NOTE, author=user, text=text)
+
+
+@transaction.atomic
+def dossier_note_update(*, note: DossierEntry, user, text: str) -> DossierEntry:
+    """Change one's own note."""
+    if not may_change_note(note=note, user=user):
+        raise PermissionDenied(_("U kunt alleen uw eigen notities wijzigen."))
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Een notitie mag niet leeg zijn.")})
+    note.text = text
+    note.save(update_fields=["text", "updated_at"])
+    return note
+
+
+@transaction.atomic
+def dossier_note_delete(*, note: DossierEntry, user) -> None:
+    """Delete one's own note."""
+    if not may_change_note(note=note, user=user):
+        raise PermissionDenied(_("U kunt alleen uw eigen notities verwijderen."))
+    note.delete()
+
+
+@transaction.atomic
+def traject_delete(*, traject: Traject | int, user) -> Traject:
+    """Soft-delete: gone from every list and total at once; a beheerder restores it in 30 days."""
+    traject = _locked(traject, user)
+    traject.deleted_at = timezone.now()
+    traject.deleted_by = user
+    traject.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    dossier_log(traject=traject, kind=DossierKind.DELETED, author=user)
+    return traject
+
+
+@transaction.atomic
+def traject_restore(*, traject_id: int, user) -> Traject:
+    """Bring back a deleted traject with everything on it (beheerders, within the retention)."""
+    if not roles_of(user).beheerder:
+        raise PermissionDenied(_("Alleen een sales beheerder kan trajecten herstellen."))
+    traject = Traject.objects.select_for_update().get(
+        pk=traject_id, deleted_at__gte=timezone.now() - RETENTION
+    )
+    traject.deleted_at = None
+    traject.deleted_by = None
+    traject.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    dossier_log(traject=traject, kind=DossierKind.RESTORED, author=user)
+    return traject
+
+
+def traject_purge(*, now: datetime.datetime | None = None) -> int:
+    """Remove for good the trajects deleted longer ago than the retention; returns how many."""
+    cutoff = (now or timezone.now()) - RETENTION
+    doomed = Traject.objects.filter(deleted_at__lt=cutoff)
+    count = doomed.count()
+    Appointment.objects.filter(traject__in=doomed).delete()
+    doomed.delete()
+    return count
+
+
+@transaction.atomic
+def saved_view_save(*, user, name: str, columns: list[str], is_default: bool = False) -> SavedView:
+    """Save the user's columns under a name (replacing a view of that name); maybe his default."""
+    if is_default:
+        SavedView.objects.filter(user=user, is_default=True).exclude(name=name).update(
+            is_default=False
+        )
+    view, _created = SavedView.objects.update_or_create(
+        user=user, name=name, defaults={"columns": list(columns), "is_default": is_default}
+    )
+    return view
+
+
+@transaction.atomic
+def saved_view_make_default(*, view: SavedView) -> SavedView:
+    """Make this view its owner's default (the overview opens with it)."""
+    SavedView.objects.filter(user=view.user_id, is_default=True).exclude(pk=view.pk).update(
+        is_default=False
+    )
+    view.is_default = True
+    view.save(update_fields=["is_default"])
+    return view
+
+
+def saved_view_delete(*, view: SavedView) -> None:
+    """Delete a saved view; the overview falls back to the standard columns."""
+    view.delete()
+
+
+STATISTICS_LOCK = 0x5A1E5_0006  # the advisory-lock key of the statistics regeneration
+
+
+@contextmanager
+def _statistics_lock():
+    """One regeneration at a time (PostgreSQL session lock; the database drops it with a lost
+    connection). Waits STATISTICS_LOCK_TIMEOUT seconds, then raises OperationalError (the task
+    retries). SQLite serialises writers by itself."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    timeout_ms = int(settings.STATISTICS_LOCK_TIMEOUT * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, false)", [f"{timeout_ms}ms"])
+        try:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [STATISTICS_LOCK])
+        finally:
+            cursor.execute("RESET lock_timeout")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [STATISTICS_LOCK])
+        except DatabaseError:
+            pass  # the connection is gone, and the lock with it
+
+
+def _pause_for_tests() -> None:
+    """Tests only: while STATISTICS_TEST_PAUSE_FILE exists, hold the regeneration here (its new
+    set written but not committed) and say so in '<file>.reached' with this process id."""
+    path = settings.STATISTICS_TEST_PAUSE_FILE
+    if not path:
+        return
+    Path(f"{path}.reached").write_text(str(os.getpid()))
+    deadline = time.monotonic() + 300
+    while os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def statistics_regenerate(
+    *, request_number: int | None = None, progress: Callable[[int, int, str], None] | None = None
+) -> StatisticsSet:
+    """Compute every price-range statistic and swap the new set in for the old one.
+
+    Safe to run twice or at once: a lock lets one regeneration work at a time, and a set that
+    already covers `request_number` is kept. The set is read from one snapshot (repeatable read)
+    and written, with the old sets deleted, in one transaction: readers see the old set or the
+    new one, never half of one.
+    """
+    report = progress or (lambda done, total, step: None)
+    with _statistics_lock():
+        outermost = not connection.in_atomic_block
+        with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            started = timezone.now()
+            regeneration = StatisticsRegeneration.objects.filter(pk=1).first()
+            covers = regeneration.requested if regeneration else 0
+            thresholds = ClientSettings.load().thresholds
+            current = StatisticsSet.objects.for_thresholds(thresholds).first()
+            if request_number is not None and current and current.request_number >= request_number:
+                report(3, 3, "done")
+                return current
+            won_ids, lost_ids = statistics.closed_type_ids()
+            report(0, 3, "overall")
+            overall = list(statistics.overall_by_range(thresholds, won_ids, lost_ids))
+            report(1, 3, "per_accountmanager")
+            per_accountmanager = list(
+                statistics.per_accountmanager_by_range(thresholds, won_ids, lost_ids)
+            )
+            report(2, 3, "write")
+            new = StatisticsSet.objects.create(
+                thresholds=thresholds_text(thresholds),
+                request_number=covers,
+                started_at=started,
+                generated_at=timezone.now(),
+            )
+            ranges = new.ranges
+            PriceRangeStatistic.objects.bulk_create(
+                [statistics.statistic_from(row, ranges, new) for row in overall]
+                + [
+                    statistics.statistic_from(row, ranges, new, row["user_id"])
+                    for row in per_accountmanager
+                ],
+                batch_size=1000,
+            )
+            _pause_for_tests()
+            StatisticsSet.objects.exclude(pk=new.pk).delete()
+    report(3, 3, "done")
+    return new
+
+
+def statistics_discard() -> None:
+    """Delete every statistic (the price ranges changed: they no longer mean anything)."""
+    StatisticsSet.objects.all().delete()
+
+
+@transaction.atomic
+def statistics_regeneration_request(*, by=None) -> StatisticsRegeneration:
+    """Ask for a regeneration now: counted in this transaction, queued to Celery on commit."""
+    from .tasks import statistics_regenerate_task  # the task calls back into this module
+
+    StatisticsRegeneration.objects.get_or_create(pk=1)
+    task_id = str(uuid.uuid4())
+    StatisticsRegeneration.objects.filter(pk=1).update(
+        requested=F("requested") + 1,
+        requested_at=timezone.now(),
+        requested_by=by,
+        task_id=task_id,
+    )
+    regeneration = StatisticsRegeneration.objects.get(pk=1)
+    number = regeneration.requested
+    transaction.on_commit(
+        lambda: statistics_regenerate_task.apply_async(
+            kwargs={"request_number": number}, task_id=task_id
+        )
+    )
+    return regeneration

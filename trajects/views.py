@@ -1,0 +1,747 @@
+"""Pages of the trajects app: the trajects overview, its exports and views, the detail page."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponseNotAllowed,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from crm.models import Relation
+from salesmodule.htmx import render_page
+from settings_app.roles import roles_of
+
+from . import services
+from .exports import XLSX_MAX, csv_lines, xlsx_file
+from .forms import (
+    AccountmanagerForm,
+    AmountField,
+    AppointmentForm,
+    InformatieForm,
+    NoteForm,
+    SavedViewForm,
+)
+from .models import DossierEntry, SavedView, StatisticsSet, Traject
+from .overview import PER_PAGE, overview_build
+from .statistics import statistics_table
+from .tables import DEFAULT_SORT, TrajectTable
+from .templatetags.traject_tags import field_label, field_value
+
+
+def _list_context(request, listing, view_form=None) -> dict:
+    today = listing.filterset.today
+    q = _search_text(request.GET.get("relation_q", ""))
+    relation_options = []
+    if q and listing.filterset.chosen_relation is None:
+        relation_options = list(Relation.objects.matching(q)[:10])
+    return {
+        "overview": "trajects",
+        "listing": listing,
+        "f": listing.filterset,
+        "default_sort": DEFAULT_SORT,
+        "xlsx_max": XLSX_MAX,
+        "relation_q": q,
+        "relation_options": relation_options,
+        "column_rows": _column_rows(request.GET, listing.columns),
+        "view_form": view_form or SavedViewForm(initial={"columns": listing.columns}),
+        "export_query": request.GET.urlencode(),
+        "per_page_choices": PER_PAGE,
+        "all_dates_query": _query(request.GET, month=None, year=None, dates="1"),
+        "current_month_query": _query(
+            request.GET, month=str(today.month), year=str(today.year), dates=None
+        ),
+        "relation_remove": _query(request.GET, relation=None),
+        "active_criteria": [
+            (name, label, text, _query(request.GET, **{name: None}))
+            for name, label, text in listing.filterset.active()
+            if name != "relation"
+        ],
+        "view_links": [
+            (view, _query(request.GET, view=str(view.pk), cols=None)) for view in listing.views
+        ],
+    }
+
+
+def _search_text(text: str) -> str:
+    """What was typed in the relation search, cut to size; NUL bytes are refused by PostgreSQL."""
+    return text.replace("\x00", "").strip()[:100]
+
+
+def _query(params: QueryDict, **changes) -> str:
+    """'?…' of the params with some keys replaced (a list) or removed (None); page reset."""
+    params = params.copy()
+    params.pop("page", None)
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value is not None:
+            params.setlist(key, value if isinstance(value, list) else [value])
+    return "?" + params.urlencode()
+
+
+def _column_rows(params: QueryDict, columns: list[str]):
+    """Each column with links that show, hide or move it (no JavaScript needed)."""
+    rows = []
+    for name, label in TrajectTable.column_choices():
+        shown = name in columns
+        if shown:
+            index = columns.index(name)
+            hide = [c for c in columns if c != name] or columns
+            up = columns[:]
+            down = columns[:]
+            if index > 0:
+                up[index - 1], up[index] = up[index], up[index - 1]
+            if index < len(columns) - 1:
+                down[index + 1], down[index] = down[index], down[index + 1]
+            rows.append(
+                {
+                    "name": name,
+                    "label": label,
+                    "shown": True,
+                    "position": index,
+                    "toggle": _query(params, cols=hide, view=None),
+                    "up": _query(params, cols=up, view=None) if index > 0 else "",
+                    "down": _query(params, cols=down, view=None)
+                    if index < len(columns) - 1
+                    else "",
+                }
+            )
+        else:
+            rows.append(
+                {
+                    "name": name,
+                    "label": label,
+                    "shown": False,
+                    "position": len(TrajectTable.base_columns),
+                    "toggle": _query(params, cols=[*columns, name], view=None),
+                }
+            )
+    rows.sort(key=lambda row: row["position"])
+    return rows
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def traject_list(request):
+    """The trajects overview: date filter, criteria, table, totals row (issue 4)."""
+    listing = overview_build(request)
+    context = _list_context(request, listing)
+    return render_page(request, "trajects/traject_list.html", context, partials=("overview",))
+
+
+@require_GET
+def relation_options(request):
+    """Relations whose name matches what is typed, as buttons that set the relation filter."""
+    q = _search_text(request.GET.get("relation_q", ""))
+    relations = list(Relation.objects.matching(q)[:10]) if q else []
+    context = {"relation_q": q, "relation_options": relations}
+    return render(request, "trajects/traject_list.html#relation-options", context)
+
+
+@require_GET
+def traject_export_csv(request):
+    """The whole filtered result as CSV, streamed."""
+    listing = overview_build(request, paginate=False)
+    response = StreamingHttpResponse(csv_lines(listing), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="trajecten-{stamp}.csv"'
+    return response
+
+
+@require_GET
+def traject_export_xlsx(request):
+    """The filtered result as XLSX when it has at most XLSX_MAX rows; CSV is offered beyond."""
+    listing = overview_build(request, paginate=False)
+    count = listing.queryset.totals()["count"]
+    if count > XLSX_MAX:
+        messages.warning(
+            request,
+            _("%(count)s trajecten is te veel voor XLSX (hoogstens %(max)s); exporteer als CSV.")
+            % {"count": f"{count:,}".replace(",", "."), "max": f"{XLSX_MAX:,}".replace(",", ".")},
+        )
+        return redirect(reverse("trajects:list") + "?" + request.GET.urlencode())
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(
+        xlsx_file(listing),
+        as_attachment=True,
+        filename=f"trajecten-{stamp}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _back_to_list(next_query: str, view: SavedView | None = None):
+    params = QueryDict(next_query, mutable=True)
+    if view is not None:
+        params.pop("cols", None)
+        params["view"] = str(view.pk)
+    params.pop("page", None)
+    return redirect(reverse("trajects:list") + ("?" + params.urlencode() if params else ""))
+
+
+@require_POST
+def saved_view_save(request):
+    """Save the shown columns as a named weergave of the user."""
+    form = SavedViewForm(request.POST)
+    next_query = request.POST.get("next", "")[:4000]
+    if form.is_valid():
+        view = services.saved_view_save(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            columns=form.cleaned_data["columns"],
+            is_default=form.cleaned_data["is_default"],
+        )
+        messages.success(request, _("Weergave “%(name)s” is bewaard.") % {"name": view.name})
+        return _back_to_list(next_query, view)
+    # Show the overview of the URL the form came from, with the message beside the field.
+    request.GET = QueryDict(next_query)
+    listing = overview_build(request)
+    context = _list_context(request, listing, view_form=form)
+    context["views_open"] = True
+    return render(request, "trajects/traject_list.html", context, status=200)
+
+
+@require_POST
+def saved_view_default(request, pk: int):
+    """Make one of the user's weergaven his default."""
+    view = get_object_or_404(SavedView.objects.of(request.user), pk=pk)
+    services.saved_view_make_default(view=view)
+    messages.success(request, _("“%(name)s” is nu uw standaardweergave.") % {"name": view.name})
+    return _back_to_list(request.POST.get("next", "")[:4000], view)
+
+
+@require_POST
+def saved_view_delete(request, pk: int):
+    """Delete one of the user's weergaven."""
+    view = get_object_or_404(SavedView.objects.of(request.user), pk=pk)
+    services.saved_view_delete(view=view)
+    messages.success(request, _("Weergave “%(name)s” is verwijderd.") % {"name": view.name})
+    params = QueryDict(request.POST.get("next", "")[:4000], mutable=True)
+    if params.get("view") == str(pk):
+        params.pop("view")
+    return _back_to_list(params.urlencode())
+
+
+DETAIL = "trajects/traject_detail.html"
+WIDGETS = (
+    "kop",
+    "informatie",
+    "relatievelden",
+    "redenveld",
+    "accountmanagers",
+    "afspraken",
+    "notities",
+    "dossier",
+    "geschiedenis",
+)
+# Four joins keep PostgreSQL's planning under a millisecond; the often empty or tiny ones
+# come by prefetch (no query at all when empty). Nine joins cost 5-7 ms of planning.
+DETAIL_RELATED = ("relation", "contact", "type", "business_type")
+DETAIL_PREFETCHED = ("lead_by", "stage", "source", "vacancy", "win_loss_reason")
+# Client events after a change, so the widgets that show it reload themselves.
+INFO_CHANGED, DOSSIER_CHANGED, HISTORY_CHANGED = (
+    "informatie-changed",
+    "dossier-changed",
+    "geschiedenis-changed",
+)
+
+
+def _visible_traject(request, pk: int, *, statistics: bool = False) -> Traject:
+    """The traject if the user may see it; 404 otherwise (the one access check of this page)."""
+    trajects = (
+        Traject.objects.visible_to(request.user)
+        .select_related(*DETAIL_RELATED)
+        .prefetch_related(*DETAIL_PREFETCHED)
+    )
+    if statistics:
+        trajects = trajects.with_statistical_probability()
+    return get_object_or_404(trajects, pk=pk)
+
+
+def _post_only(request):
+    """Checked after the visibility check, so a stranger's GET is a 404 like his POST."""
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+def _get_only(request):
+    """Checked after the visibility check, so a stranger's POST is a 404 like his GET."""
+    return None if request.method in ("GET", "HEAD") else HttpResponseNotAllowed(["GET"])
+
+
+def _forbidden(request, error: PermissionDenied):
+    """An action on a visible traject the user may not perform: 403 with the reason."""
+    message = str(error) or _("U mag dit niet doen.")
+    return render(request, "trajects/forbidden.html", {"message": message}, status=403)
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError beside the fields it names (the rest above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _paged(request, queryset, param: str, per_page: int):
+    return Paginator(queryset, per_page).get_page(request.GET.get(param))
+
+
+def _accountmanager_rows(traject: Traject, user) -> list:
+    links = list(traject.accountmanager_links.select_related("user").order_by("added_at", "pk"))
+    for link in links:
+        link.removable = services.may_remove_accountmanager(user=user, accountmanager=link.user)
+        link.is_me = link.user_id == user.pk
+    return links
+
+
+def _history(request, traject: Traject):
+    """Every traject of the relation, newest first; only the ones the user may open link."""
+    rows = (
+        Traject.objects.alive()
+        .filter(relation_id=traject.relation_id)
+        .with_can_open(request.user)
+        .select_related("type")
+        .prefetch_related("accountmanagers")
+        .order_by("-lead_date", "-pk")
+    )
+    return _paged(request, rows, "geschiedenis", 10)
+
+
+# The widgets below hang off a traject that came through visible_to in this request, so they
+# follow its reverse relations instead of repeating the visibility subquery in every query.
+
+
+def _dossier(request, traject: Traject):
+    entries = traject.dossier_entries.select_related("author")
+    return _paged(request, entries, "dossier", 20)
+
+
+def _notes(request, traject: Traject):
+    page = _paged(request, traject.dossier_entries.notes().select_related("author"), "notities", 10)
+    for note in page:
+        note.changeable = services.may_change_note(note=note, user=request.user)
+    return page
+
+
+def _appointments(request, traject: Traject):
+    page = _paged(
+        request,
+        traject.appointments.select_related("contact", "owner").order_by("-start", "-pk"),
+        "afspraken",
+        10,
+    )
+    for appointment in page:
+        appointment.deletable = services.may_delete_appointment(
+            appointment=appointment, user=request.user
+        )
+    return page
+
+
+def _render_detail(request, traject: Traject, **extra):
+    """The page, or the widget htmx asks for; every widget's data is read only when shown."""
+    lazy = SimpleLazyObject
+    context = {
+        "traject": traject,
+        "info_form": None,
+        "accountmanager_rows": lazy(lambda: _accountmanager_rows(traject, request.user)),
+        "share_form": AccountmanagerForm(traject=traject),
+        "handover_form": AccountmanagerForm(traject=traject, prefix="overdragen"),
+        "history": lazy(lambda: _history(request, traject)),
+        "dossier": lazy(lambda: _dossier(request, traject)),
+        "notes": lazy(lambda: _notes(request, traject)),
+        "note_form": NoteForm(),
+        "appointments": lazy(lambda: _appointments(request, traject)),
+        "appointment_form": AppointmentForm(traject=traject),
+        "retention_days": services.RETENTION.days,
+    }
+    context.update(extra)
+    return render_page(request, DETAIL, context, partials=WIDGETS)
+
+
+def _changed(response, *events):
+    for event in events:
+        trigger_client_event(response, event)
+    return response
+
+
+def _back_to(request, traject: Traject, anchor: str):
+    return redirect(reverse("trajects:detail", args=[traject.pk]) + f"#{anchor}")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def traject_detail(request, pk: int):
+    """A lead or traject the user may see, with its widgets; 404 for anything else."""
+    traject = _visible_traject(request, pk, statistics=True)
+    if (refused := _get_only(request)) is not None:
+        return refused
+    return _render_detail(request, traject)
+
+
+@require_http_methods(["GET", "POST"])
+def traject_informatie(request, pk: int):
+    """GET: the Informatie widget as a form. POST: save what the user changed (rules 1, 6, 9)."""
+    traject = _visible_traject(request, pk)
+    sales_select = roles_of(request.user).sales_select
+    if request.method == "GET":
+        form = InformatieForm(traject=traject, sales_select=sales_select)
+        form.enhance(focus=request.GET.get("veld"))
+        return _render_detail(request, traject, info_form=form)
+    form = InformatieForm(
+        request.POST,
+        traject=traject,
+        sales_select=sales_select,
+        relation_search=request.POST.get("relatie_zoeken", ""),
+    )
+    if request.POST.get("_zoek_relatie") and request.POST.get("relatie_zoeken", "").strip():
+        # The search button of the form without JavaScript: show the matches, save nothing.
+        return _render_detail(request, traject, info_form=form)
+    if not form.is_valid():
+        return _render_detail(request, traject, info_form=form)
+    changes = form.changes()
+    try:
+        services.traject_update(
+            traject=traject, user=request.user, changes=changes, loaded=form.loaded(changes)
+        )
+    except Traject.DoesNotExist as gone:
+        raise Http404 from gone
+    except services.TrajectConflict as conflict:
+        current = _visible_traject(request, pk)
+        form = form.refreshed(current, sales_select=sales_select)
+        for clash in conflict.conflicts:
+            message = _(
+                "%(who)s heeft %(field)s intussen gewijzigd in “%(value)s”. Uw invoer staat er "
+                "nog; bewaar opnieuw om die toch op te slaan."
+            ) % {
+                "who": clash.changed_by,
+                "field": field_label(clash.field).lower(),
+                "value": field_value(clash.field, getattr(current, clash.field)),
+            }
+            form.add_error(clash.field if clash.field in form.fields else None, message)
+        form.add_error(None, _("Niet bewaard: iemand anders heeft intussen hetzelfde gewijzigd."))
+        return _render_detail(request, current, info_form=form)
+    except ValidationError as error:
+        _form_errors(form, error)
+        return _render_detail(request, traject, info_form=form)
+    traject = _visible_traject(request, pk)
+    if not request.htmx:
+        messages.success(request, _("Bewaard."))
+        return _back_to(request, traject, "informatie")
+    response = _render_detail(request, traject, saved=bool(changes))
+    return _changed(response, DOSSIER_CHANGED, HISTORY_CHANGED)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def traject_informatie_fragment(request, pk: int):
+    """The parts of the Informatie form that follow other fields: the contact and vacancy of a
+    (searched) relation, and the won/lost reason a type or stage asks for."""
+    traject = _visible_traject(request, pk)
+    if (refused := _get_only(request)) is not None:
+        return refused
+    form = InformatieForm(
+        InformatieForm.with_current(request.GET, traject),
+        traject=traject,
+        sales_select=roles_of(request.user).sales_select,
+        relation_search=request.GET.get("relatie_zoeken", ""),
+    )
+    return _render_detail(request, traject, info_form=form, fragment=True)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def traject_omzet(request, pk: int):
+    """Omzet (value × kans / 100) for the typed kans and waarde, before saving."""
+    traject = _visible_traject(request, pk)
+    if (refused := _get_only(request)) is not None:
+        return refused
+    probability = request.GET.get("probability", "")
+    amount = AmountField(required=False, min_value=0, max_digits=14, decimal_places=2)
+    try:
+        value = amount.clean(request.GET.get("value", ""))
+        probability = int(probability)
+    except (ValidationError, ValueError):
+        value = None
+    weighted = None
+    if value is not None and 0 <= probability <= 100:
+        weighted = Traject(value=value, probability=probability).weighted_value
+    return render(request, f"{DETAIL}#omzet", {"traject": traject, "weighted": weighted})
+
+
+@require_http_methods(["GET", "POST"])
+def traject_accountmanager_add(request, pk: int):
+    """Share (manual 4.6): an assigned accountmanager or a beheerder adds an accountmanager."""
+    traject = _visible_traject(request, pk)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = AccountmanagerForm(request.POST, traject=traject)
+    if form.is_valid():
+        try:
+            services.traject_accountmanager_add(
+                traject=traject,
+                user=request.user,
+                accountmanager=form.cleaned_data["accountmanager"],
+            )
+        except PermissionDenied as error:
+            return _forbidden(request, error)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if not request.htmx:
+                return _back_to(request, traject, "accountmanagers")
+            response = _render_detail(request, traject)
+            return _changed(response, DOSSIER_CHANGED, HISTORY_CHANGED)
+    return _render_detail(request, traject, share_form=form)
+
+
+def _gone_for_me(request, message: str):
+    """After handing over the user no longer sees the traject: back to his overview."""
+    messages.success(request, message)
+    url = reverse("trajects:list")
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_http_methods(["GET", "POST"])
+def traject_accountmanager_remove(request, pk: int, user_id: int):
+    """Remove an accountmanager: oneself (hand over) or, for a beheerder, anyone (rule 7)."""
+    traject = _visible_traject(request, pk)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    link = get_object_or_404(traject.accountmanager_links.select_related("user"), user_id=user_id)
+    try:
+        services.traject_accountmanager_remove(
+            traject=traject, user=request.user, accountmanager=link.user
+        )
+    except PermissionDenied as error:
+        return _forbidden(request, error)
+    except ValidationError as error:
+        return _render_detail(request, traject, accountmanager_error=" ".join(error.messages))
+    if not Traject.objects.visible_to(request.user).filter(pk=traject.pk).exists():
+        return _gone_for_me(
+            request, _("U staat niet meer op “%(subject)s”.") % {"subject": traject.subject}
+        )
+    if not request.htmx:
+        return _back_to(request, traject, "accountmanagers")
+    return _changed(_render_detail(request, traject), DOSSIER_CHANGED, HISTORY_CHANGED)
+
+
+@require_http_methods(["GET", "POST"])
+def traject_hand_over(request, pk: int):
+    """Hand over (manual 4.6): the chosen accountmanager comes on, the user goes off."""
+    traject = _visible_traject(request, pk)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = AccountmanagerForm(request.POST, traject=traject, prefix="overdragen")
+    if form.is_valid():
+        to = form.cleaned_data["accountmanager"]
+        try:
+            services.traject_hand_over(traject=traject, user=request.user, accountmanager=to)
+        except PermissionDenied as error:
+            return _forbidden(request, error)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if Traject.objects.visible_to(request.user).filter(pk=traject.pk).exists():
+                return _back_to(request, traject, "accountmanagers")
+            return _gone_for_me(
+                request,
+                _("“%(subject)s” is overgedragen aan %(name)s.")
+                % {"subject": traject.subject, "name": to.get_full_name() or to.get_username()},
+            )
+    return _render_detail(request, traject, handover_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def traject_note_add(request, pk: int):
+    """Add a note to the dossier (plain text, kept as typed, shown escaped)."""
+    traject = _visible_traject(request, pk)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.dossier_note_add(
+                traject=traject, user=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if not request.htmx:
+                return _back_to(request, traject, "notities")
+            return _changed(_render_detail(request, traject), DOSSIER_CHANGED)
+    return _render_detail(request, traject, note_form=form)
+
+
+def _note(request, traject: Traject, note_id: int) -> DossierEntry:
+    return get_object_or_404(traject.dossier_entries.notes(), pk=note_id)
+
+
+@require_http_methods(["GET", "POST"])
+def traject_note_edit(request, pk: int, note_id: int):
+    """GET: one's own note as a form in place. POST: save it."""
+    traject = _visible_traject(request, pk)
+    note = _note(request, traject, note_id)
+    if not services.may_change_note(note=note, user=request.user):
+        return _forbidden(request, PermissionDenied(_("U kunt alleen uw eigen notities wijzigen.")))
+    if request.method == "GET":
+        form = NoteForm(initial={"text": note.text}, prefix=f"notitie-{note.pk}", auto_id="id_%s")
+        return _render_detail(request, traject, editing_note=note.pk, note_edit_form=form)
+    form = NoteForm(request.POST, prefix=f"notitie-{note.pk}", auto_id="id_%s")
+    if form.is_valid():
+        try:
+            services.dossier_note_update(
+                note=note, user=request.user, text=form.cleaned_data["text"]
+            )
+        except PermissionDenied as error:
+            return _forbidden(request, error)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if not request.htmx:
+                return _back_to(request, traject, "notities")
+            return _changed(_render_detail(request, traject), DOSSIER_CHANGED)
+    return _render_detail(request, traject, editing_note=note.pk, note_edit_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def traject_note_delete(request, pk: int, note_id: int):
+    """Delete one's own note."""
+    traject = _visible_traject(request, pk)
+    note = _note(request, traject, note_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    try:
+        services.dossier_note_delete(note=note, user=request.user)
+    except PermissionDenied as error:
+        return _forbidden(request, error)
+    if not request.htmx:
+        return _back_to(request, traject, "notities")
+    return _changed(_render_detail(request, traject), DOSSIER_CHANGED)
+
+
+@require_http_methods(["GET", "POST"])
+def traject_appointment_add(request, pk: int):
+    """Plan an appointment with the traject's contact; the first visit date follows rule 8."""
+    traject = _visible_traject(request, pk)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = AppointmentForm(request.POST, traject=traject)
+    if form.is_valid():
+        try:
+            services.traject_appointment_create(
+                traject=traject,
+                user=request.user,
+                start=form.start(),
+                kind=form.cleaned_data["kind"],
+                contact=form.cleaned_data["contact"],
+                subject=form.cleaned_data["subject"],
+            )
+        except Traject.DoesNotExist as gone:
+            raise Http404 from gone
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if not request.htmx:
+                return _back_to(request, traject, "afspraken")
+            response = _render_detail(request, _visible_traject(request, pk))
+            return _changed(response, INFO_CHANGED, DOSSIER_CHANGED)
+    return _render_detail(request, traject, appointment_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def traject_appointment_delete(request, pk: int, appointment_id: int):
+    """Remove an appointment of this traject (its owner or a beheerder)."""
+    traject = _visible_traject(request, pk)
+    appointment = get_object_or_404(traject.appointments, pk=appointment_id)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    try:
+        services.traject_appointment_delete(appointment=appointment, user=request.user)
+    except PermissionDenied as error:
+        return _forbidden(request, error)
+    if not request.htmx:
+        return _back_to(request, traject, "afspraken")
+    return _changed(_render_detail(request, traject), DOSSIER_CHANGED)
+
+
+@require_http_methods(["GET", "POST"])
+def traject_delete(request, pk: int):
+    """GET: the confirmation with the manual's advice (without JavaScript). POST: delete."""
+    traject = _visible_traject(request, pk)
+    if request.method == "GET":
+        context = {"traject": traject, "retention_days": services.RETENTION.days}
+        return render(request, "trajects/traject_delete.html", context)
+    try:
+        services.traject_delete(traject=traject, user=request.user)
+    except Traject.DoesNotExist as gone:
+        raise Http404 from gone
+    messages.success(
+        request,
+        _("“%(subject)s” is verwijderd. Een sales beheerder kan het %(days)s dagen herstellen.")
+        % {"subject": traject.subject, "days": services.RETENTION.days},
+    )
+    return redirect("leads:list" if traject.is_lead else "trajects:list")
+
+
+def _beheerder_only(request) -> None:
+    """The recycle bin is a beheerder's page; for anyone else it does not exist."""
+    if not roles_of(request.user).beheerder:
+        raise Http404
+
+
+@require_GET
+def traject_bin(request):
+    """Prullenbak: trajects deleted in the last 30 days, who deleted them and when."""
+    _beheerder_only(request)
+    deleted = (
+        Traject.objects.in_recycle_bin()
+        .select_related("relation", "deleted_by", "type")
+        .prefetch_related("accountmanagers")
+        .order_by("-deleted_at", "-pk")
+    )
+    context = {
+        "page": Paginator(deleted, 25).get_page(request.GET.get("page")),
+        "retention_days": services.RETENTION.days,
+    }
+    return render_page(request, "trajects/traject_bin.html", context, partials=("results",))
+
+
+@require_http_methods(["GET", "POST"])
+def traject_restore(request, pk: int):
+    """Bring a deleted traject back with everything on it (beheerders, within 30 days)."""
+    _beheerder_only(request)
+    traject = get_object_or_404(Traject.objects.in_recycle_bin(), pk=pk)
+    if (refused := _post_only(request)) is not None:
+        return refused
+    try:
+        services.traject_restore(traject_id=traject.pk, user=request.user)
+    except Traject.DoesNotExist as gone:
+        raise Http404 from gone
+    except PermissionDenied as error:
+        return _forbidden(request, error)
+    messages.success(request, _("“%(subject)s” is hersteld.") % {"subject": traject.subject})
+    return redirect("trajects:detail", pk=traject.pk)
+
+
+@require_GET
+def statistics_overview(request):
+    """Win rate per price range: a beheerder sees every accountmanager, an accountmanager
+    himself and the overall figures; anyone else gets 404."""
+    roles = roles_of(request.user)
+    if not (roles.beheerder or roles.accountmanager):
+        raise Http404
+    current = StatisticsSet.objects.current()
+    table = (
+        statistics_table(current, accountmanager=request.user, all_accountmanagers=roles.beheerder)
+        if current
+        else None
+    )
+    return render(request, "trajects/statistics.html", {"table": table, "overview": "statistics"})

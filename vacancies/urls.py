@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "vacancies"
+urlpatterns = [
+    path("", views.vacancy_list, name="list"),
+    path("nieuw/", views.vacancy_create, name="create"),
+    path("<int:pk>/", views.vacancy_detail, name="detail"),
+    path("<int:pk>/wijzigen/", views.vacancy_update, name="update"),
+]
