@@ -1,0 +1,95 @@
+"""The trajects overview in a browser: htmx updates without a reload, the back button restores."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from ..factories import TrajectFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def defaults(transactional_db):
+    """A transactional test empties the tables after each test: put the client defaults back."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("settings_app.migrations.0002_defaults").create_defaults(apps, None)
+
+
+def login(page, user):
+    user.set_password("demo-pass-123")
+    user.save()
+    page.goto(page.base + "/accounts/login/?next=/sales/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "demo-pass-123")
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/sales/")
+
+
+def test_month_filter_updates_table_and_totals_in_place_and_back_restores(page, am):
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    TrajectFactory(subject="Deze maand", value=Decimal("1000"), probability=50,
+                   expected_close=this_month, accountmanagers=[am])  # fmt: skip
+    TrajectFactory(subject="Vorige maand", value=Decimal("3000"), probability=20,
+                   expected_close=last_month, accountmanagers=[am])  # fmt: skip
+    login(page, am)
+    table, page_totals, all_totals = (
+        page.locator("#traject-table tbody"),
+        page.locator("#page-totals"),
+        page.locator("#all-totals"),
+    )
+    assert "Deze maand" in table.inner_text() and "Vorige maand" not in table.inner_text()
+    assert "€ 1.000" in page_totals.inner_text() and "€ 1.000" in all_totals.inner_text()
+    page.evaluate("window.sameDocument = true")
+
+    page.select_option("#id_month", str(last_month.month))
+    if last_month.year != this_month.year:
+        page.select_option("#id_year", str(last_month.year))
+    page.wait_for_function(
+        "document.querySelector('#traject-table tbody').innerText.includes('Vorige maand')"
+    )
+    assert "Deze maand" not in table.inner_text()
+    assert "€ 3.000" in page_totals.inner_text() and "20%" in page_totals.inner_text()
+    assert "€ 3.000" in all_totals.inner_text() and "€ 600" in all_totals.inner_text()
+    assert page.evaluate("window.sameDocument") is True, "the page was reloaded"
+    assert f"month={last_month.month}" in page.url
+
+    page.go_back()
+    page.wait_for_function(
+        "document.querySelector('#traject-table tbody').innerText.includes('Deze maand')"
+    )
+    assert page.url.endswith("/sales/")
+    assert "Vorige maand" not in table.inner_text()
+    assert "€ 1.000" in page_totals.inner_text() and "€ 1.000" in all_totals.inner_text()
+    selected = page.eval_on_selector(
+        "#id_month", "el => Array.from(el.selectedOptions).map(o => o.value)"
+    )
+    assert selected == [str(this_month.month)]
+
+
+def test_sort_and_page_links_update_in_place(page, am):
+    today = timezone.localdate()
+    for index in range(30):
+        TrajectFactory(subject=f"Rij {index:02}", probability=index, expected_close=today,
+                       accountmanagers=[am])  # fmt: skip
+    login(page, am)
+    page.evaluate("window.sameDocument = true")
+    page.click("th a[data-sort=probability]")
+    page.wait_for_url("**sort=probability**")
+    page.wait_for_function(
+        "document.querySelector('#traject-table tbody tr td').innerText.includes('Rij 00')"
+    )
+    page.click("a[rel=next]")
+    page.wait_for_url("**page=2**")
+    page.wait_for_function(
+        "document.querySelector('#traject-table tbody tr td').innerText.includes('Rij 25')"
+    )
+    assert "5" in page.locator("#page-totals td").last.inner_text()
+    assert page.evaluate("window.sameDocument") is True

@@ -1,0 +1,10 @@
+"""Project settings with development defaults for tests (the environment still wins)."""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made from that
+# thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from salesmodule.settings import *  # noqa: E402,F403

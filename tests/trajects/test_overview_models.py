@@ -1,0 +1,185 @@
+"""The overview's queryset methods: months × years, shares, price ranges, keyword, totals."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from trajects.models import Traject, close_ranges
+
+from ..factories import ContactFactory, RelationFactory, TrajectFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def subjects(queryset):
+    return set(queryset.values_list("subject", flat=True))
+
+
+def test_close_ranges_merge_adjacent_months_across_years():
+    assert close_ranges([11, 12, 1], [2025, 2026]) == [
+        (D(2025, 1, 1), D(2025, 2, 1)),
+        (D(2025, 11, 1), D(2026, 2, 1)),
+        (D(2026, 11, 1), D(2027, 1, 1)),
+    ]
+    assert close_ranges([], [2025]) == [(D(2025, 1, 1), D(2026, 1, 1))]
+    assert close_ranges([], [2024, 2025]) == [(D(2024, 1, 1), D(2026, 1, 1))]
+
+
+class TestInMonths:
+    """DESIGN rule 2: months × years; no month = whole years; no year = every year."""
+
+    @pytest.fixture(autouse=True)
+    def world(self, am):
+        for day in [
+            D(2024, 3, 31),
+            D(2025, 3, 1),
+            D(2025, 3, 31),
+            D(2025, 4, 1),
+            D(2025, 12, 31),
+            D(2026, 1, 1),
+            D(2026, 3, 15),
+        ]:
+            TrajectFactory(subject=day.isoformat(), expected_close=day, accountmanagers=[am])
+
+    def test_one_month_of_one_year_is_half_open(self):
+        qs = Traject.objects.in_months([3], [2025])
+        assert subjects(qs) == {"2025-03-01", "2025-03-31"}
+
+    def test_months_times_years(self):
+        qs = Traject.objects.in_months([3, 4], [2025, 2026])
+        assert subjects(qs) == {"2025-03-01", "2025-03-31", "2025-04-01", "2026-03-15"}
+
+    def test_no_month_means_whole_years(self):
+        qs = Traject.objects.in_months([], [2025])
+        assert subjects(qs) == {"2025-03-01", "2025-03-31", "2025-04-01", "2025-12-31"}
+
+    def test_no_year_means_every_year(self):
+        qs = Traject.objects.in_months([3], [])
+        assert subjects(qs) == {"2024-03-31", "2025-03-01", "2025-03-31", "2026-03-15"}
+
+    def test_december_and_january_across_the_year_end(self):
+        qs = Traject.objects.in_months([12, 1], [2025, 2026])
+        assert subjects(qs) == {"2025-12-31", "2026-01-01"}
+
+    def test_both_cleared_is_every_date(self):
+        assert Traject.objects.in_months([], []).count() == 7
+
+
+class TestShares:
+    """DESIGN rule 4: value / N per chosen accountmanager, in cents, summed over the chosen."""
+
+    @pytest.fixture
+    def third_am(self):
+        from ..factories import AccountmanagerFactory
+
+        return AccountmanagerFactory(username="am_cor")
+
+    def test_a_shared_traject_shows_half_to_each(self, am, other_am):
+        TrajectFactory(value=Decimal("5000"), probability=50, accountmanagers=[am, other_am])
+        mine = Traject.objects.with_share_for([am]).get()
+        assert mine.share_value == Decimal("2500.00")
+        assert mine.share_weighted == Decimal("1250.00")
+        theirs = Traject.objects.with_share_for([other_am]).get()
+        assert theirs.share_value == Decimal("2500.00")
+        both = Traject.objects.with_share_for([am, other_am]).get()
+        assert both.share_value == Decimal("5000.00")
+        whole = Traject.objects.with_share_for([]).get()
+        assert whole.share_value == Decimal("5000.00")
+
+    def test_thirds_are_rounded_to_cents_per_accountmanager(self, am, other_am, third_am):
+        TrajectFactory(
+            value=Decimal("1000"), probability=30, accountmanagers=[am, other_am, third_am]
+        )
+        one = Traject.objects.with_share_for([am]).get()
+        assert one.share_value == Decimal("333.33")
+        assert one.share_weighted == Decimal("100.00")
+        two = Traject.objects.with_share_for([am, other_am]).get()
+        assert two.share_value == Decimal("666.66")
+
+    def test_only_the_chosen_accountmanagers_trajects(self, am, other_am):
+        TrajectFactory(subject="mine", accountmanagers=[am])
+        TrajectFactory(subject="theirs", accountmanagers=[other_am])
+        assert subjects(Traject.objects.with_share_for([am])) == {"mine"}
+
+    def test_totals_of_shares_count_a_shared_traject_once(self, am, other_am):
+        TrajectFactory(
+            value=Decimal("5000"), probability=40, visit_count=3, accountmanagers=[am, other_am]
+        )
+        TrajectFactory(value=Decimal("1000"), probability=80, visit_count=1, accountmanagers=[am])
+        both = Traject.objects.with_share_for([am, other_am]).totals()
+        assert both["count"] == 2
+        assert both["value"] == Decimal("6000.00")
+        assert both["weighted"] == Decimal("2800.00")
+        assert both["visits"] == 4  # visits are never split
+        assert round(both["avg_probability"]) == 60
+        mine = Traject.objects.with_share_for([am]).totals()
+        assert mine["value"] == Decimal("3500.00")
+        assert mine["weighted"] == Decimal("1800.00")
+        assert mine["visits"] == 4
+        theirs = Traject.objects.with_share_for([other_am]).totals()
+        assert theirs["value"] == Decimal("2500.00") and theirs["count"] == 1
+
+    def test_month_through_the_link_tables_copy(self, am, other_am):
+        TrajectFactory(subject="nov", expected_close=D(2026, 11, 5), accountmanagers=[am])
+        TrajectFactory(subject="oct", expected_close=D(2026, 10, 5), accountmanagers=[am])
+        qs = Traject.objects.in_months([11], [2026]).with_share_for([am])
+        assert subjects(qs) == {"nov"}
+
+
+def test_price_ranges_are_half_open_and_skip_unknown_values(am):
+    for value in ["0", "499.99", "500", "999.99", "1000", "4999.99", "5000", "80000", None]:
+        TrajectFactory(subject=str(value), value=None if value is None else Decimal(value))
+    assert subjects(Traject.objects.in_price_range(Decimal(0), Decimal(500))) == {"0", "499.99"}
+    assert subjects(Traject.objects.in_price_range(Decimal(500), Decimal(1000))) == {
+        "500",
+        "999.99",
+    }
+    assert subjects(Traject.objects.in_price_range(Decimal(5000), None)) == {"5000", "80000"}
+
+
+def test_keyword_matches_subject_relation_and_contact(am):
+    relation = RelationFactory(name="Glasgroothandel Noord B.V.")
+    contact = ContactFactory(first_name="Jan", last_name="Deurenmaker")
+    TrajectFactory(subject="Nieuwe glazen deuren in gehele pand OTYS")
+    TrajectFactory(subject="Via relatie", relation=relation)
+    TrajectFactory(subject="Via contact", contact=contact, relation=contact.relation)
+    TrajectFactory(subject="Iets anders")
+    assert subjects(Traject.objects.matching("GLAZEN deuren")) == {
+        "Nieuwe glazen deuren in gehele pand OTYS"
+    }
+    assert subjects(Traject.objects.matching("glasgroothandel")) == {"Via relatie"}
+    assert subjects(Traject.objects.matching("jan deurenmaker")) == {"Via contact"}
+    assert subjects(Traject.objects.matching("deuren")) == {
+        "Nieuwe glazen deuren in gehele pand OTYS",
+        "Via contact",
+    }
+
+
+def test_totals_from_known_rows_as_in_the_manual(am):
+    """Manual 4.3: 44%, € 99.303, € 10.278, 9 visits, 60% — computed by the database."""
+    for value, probability, visits in [
+        ("88927.24", 5, 2),
+        ("1000.00", 60, 3),
+        ("5000.00", 60, 4),
+        ("4375.76", 51, 0),
+    ]:
+        TrajectFactory(
+            value=Decimal(value), probability=probability, visit_count=visits, accountmanagers=[am]
+        )
+    TrajectFactory(value=None, probability=44, accountmanagers=[am], visit_count=0)  # no value
+    totals = Traject.objects.exclude(value=None).totals()
+    assert totals["count"] == 4
+    assert totals["avg_probability"] == pytest.approx(44)
+    assert totals["value"] == Decimal("99303.00")
+    assert totals["weighted"] == Decimal("10278.00")
+    assert totals["visits"] == 9
+    assert totals["max_probability"] == 60
+
+
+def test_totals_of_nothing_are_zero():
+    totals = Traject.objects.none().with_share_for().totals()
+    assert totals["count"] == 0
+    assert totals["value"] == 0 and totals["visits"] == 0
