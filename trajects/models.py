@@ -119,11 +119,12 @@ class TrajectQuerySet(VisibleQuerySet):
 
         return with_statistical_probability(self)
 
-    def statistically_expected(self) -> Decimal | None:
-        """ "Statistisch verwacht": the sum of value × historical win rate, by the database."""
+    def statistically_expected(self, statistics_set=None) -> Decimal | None:
+        """ "Statistisch verwacht": the sum of value (or share) × historical win rate, by the
+        database."""
         from .statistics import statistically_expected
 
-        return statistically_expected(self)
+        return statistically_expected(self, statistics_set)
 
     def in_months(self, months: Sequence[int] = (), years: Sequence[int] = ()):
         """Expected close in the chosen months × years (DESIGN rule 2).

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from settings_app.models import ClientSettings
 
 from .filters import OverviewFilter, shorten
-from .models import SavedView, Traject
+from .models import SavedView, StatisticsSet, Traject
 from .tables import DEFAULT_COLUMNS, DEFAULT_SORT, OverviewPaginator, TrajectTable
 
 PER_PAGE = (25, 50, 100)
@@ -32,6 +32,7 @@ class Overview:
     totals: dict = field(default_factory=dict)
     page_totals: dict = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    has_statistics: bool = False
 
     @property
     def page(self):
@@ -163,7 +164,11 @@ def overview_build(request, *, paginate: bool = True) -> Overview:
         count=count, rows=overview.rows_queryset(),
     )  # fmt: skip
     page_ids = [row.record.pk for row in table.page.object_list]
-    overview.page_totals = (
-        Traject.objects.filter(pk__in=page_ids).with_share_for(overview.share_users).totals()
-    )
+    page_rows = Traject.objects.filter(pk__in=page_ids).with_share_for(overview.share_users)
+    overview.page_totals = page_rows.totals()
+    # "Statistisch verwacht" (issue 6) of the page; the whole result's is fetched by the page
+    # afterwards (trajects:expected), as it reads every row's accountmanagers.
+    current = StatisticsSet.objects.current()
+    overview.has_statistics = current is not None
+    overview.page_totals["expected"] = current and page_rows.statistically_expected(current)
     return overview

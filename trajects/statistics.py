@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -172,18 +174,56 @@ def with_statistical_probability(trajects: QuerySet) -> QuerySet:
     )
 
 
-def statistically_expected(trajects: QuerySet) -> Decimal | None:
-    """Sum of value × statistische kans / 100 over the trajects, in one aggregate query."""
-    expressions = statistical_probability()
-    if expressions is None:
+def statistically_expected(trajects: QuerySet, statistics_set=None) -> Decimal | None:
+    """ "Statistisch verwacht": the sum of amount × statistische kans / 100 over the trajects.
+
+    The amount is the share when `with_share_for` chose accountmanagers, else the value. The
+    kans is the one `with_statistical_probability` gives each traject (its accountmanagers'
+    pooled rate where they have enough closed trajects in the range, else the overall rate),
+    but joined and grouped once over the whole set instead of two subqueries per row: the
+    overview asks for it over up to a million trajects (PERFORMANCE.md, shape 2). One query;
+    0 for trajects without a rate; None when there are no statistics for the current price
+    ranges (pass the current set to spare its lookup).
+    """
+    statistics_set = statistics_set or StatisticsSet.objects.current()
+    if statistics_set is None:
         return None
-    own, overall = expressions
-    amount = ExpressionWrapper(
-        F("value") * Coalesce(own, overall) / Value(Decimal(100)),
-        output_field=DecimalField(max_digits=20, decimal_places=4),
+    amount = "share_value" if "share_value" in trajects.query.annotations else "value"
+    thresholds = [int(t) for t in statistics_set.thresholds.split(",")]
+    rows = (
+        trajects.filter(value__isnull=False)
+        .order_by()
+        .values("pk", expected_amount=F(amount), expected_range=price_range_of("value", thresholds))
     )
-    total = trajects.aggregate(total=Sum(amount))["total"]
-    return None if total is None else Decimal(str(total)).quantize(Decimal("0.01"))
+    try:
+        rows_sql, rows_params = rows.query.sql_with_params()
+    except EmptyResultSet:  # .none(): a user who sees no trajects
+        return Decimal("0.00")
+    q = connection.ops.quote_name
+    statistic, link = q(PriceRangeStatistic._meta.db_table), q(Link._meta.db_table)
+    # Equality joins on (accountmanager, range) so the planner can hash them.
+    sql = f"""
+        WITH t (id, amount, price_range) AS ({rows_sql}),
+        own AS (
+            SELECT l.traject_id, ROUND(SUM(s.won) * 100.0 / SUM(s.closed), 2) AS rate
+            FROM t
+            JOIN {link} l ON l.traject_id = t.id
+            JOIN {statistic} s ON s.accountmanager_id = l.user_id
+                AND s.price_range = t.price_range
+            WHERE s.statistics_set_id = %s AND s.closed >= %s
+            GROUP BY l.traject_id
+        )
+        SELECT SUM(t.amount * COALESCE(own.rate, s.win_rate) / 100)
+        FROM t
+        LEFT JOIN own ON own.traject_id = t.id
+        LEFT JOIN {statistic} s ON s.price_range = t.price_range
+            AND s.statistics_set_id = %s AND s.accountmanager_id IS NULL
+    """  # noqa: S608 -- names from _meta, values as parameters
+    params = (*rows_params, statistics_set.pk, MIN_OWN_CLOSED, statistics_set.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (total,) = cursor.fetchone()
+    return Decimal(str(total or 0)).quantize(Decimal("0.01"))
 
 
 @dataclass

@@ -6,6 +6,7 @@ app_name = "trajects"
 urlpatterns = [
     path("", views.traject_list, name="list"),
     path("export.csv", views.traject_export_csv, name="export_csv"),
+    path("statistisch-verwacht/", views.traject_expected, name="expected"),
     path("export.xlsx", views.traject_export_xlsx, name="export_xlsx"),
     path("relaties/", views.relation_options, name="relation_options"),
     path("weergaven/", views.saved_view_save, name="view_save"),

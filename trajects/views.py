@@ -141,6 +141,26 @@ def traject_list(request):
 
 
 @require_GET
+def traject_expected(request):
+    """ "Statistisch verwacht" of the overview's whole result (issue 6), fetched by the page.
+
+    The same filters and visibility as the overview; htmx gets the figure for the totals row,
+    a browser without JavaScript a small page with it.
+    """
+    listing = overview_build(request, paginate=False)
+    current = StatisticsSet.objects.current()
+    context = {"expected": current and listing.queryset.statistically_expected(current)}
+    if request.htmx:
+        return render(request, "trajects/traject_list.html#expected-total", context)
+    context.update(
+        count=listing.queryset.count(),
+        back=f"{reverse('trajects:list')}?{request.GET.urlencode()}",
+        notices=listing.notices,
+    )
+    return render(request, "trajects/expected.html", context)
+
+
+@require_GET
 def relation_options(request):
     """Relations whose name matches what is typed, as buttons that set the relation filter."""
     q = _search_text(request.GET.get("relation_q", ""))

@@ -91,5 +91,33 @@ def test_sort_and_page_links_update_in_place(page, am):
     page.wait_for_function(
         "document.querySelector('#traject-table tbody tr td').innerText.includes('Rij 25')"
     )
-    assert "5" in page.locator("#page-totals td").last.inner_text()
+    assert "5" in page.locator("#page-totals td").nth(5).inner_text()  # the Trajecten column
     assert page.evaluate("window.sameDocument") is True
+
+
+def test_statistically_expected_fills_in_and_follows_the_filter(page, am):
+    from settings_app.models import TrajectType
+    from trajects.services import statistics_regenerate
+
+    won, lost = (TrajectType.objects.get(name=name) for name in ("Order", "Lost"))
+    for index in range(20):  # 15 of 20 won in 1000–5000: 75 %
+        TrajectFactory(accountmanagers=[am], value=Decimal("2000"),
+                       type=won if index < 15 else lost,
+                       expected_close=datetime.date(2020, 1, 1))  # fmt: skip
+    statistics_regenerate()
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    TrajectFactory(subject="Nu", value=Decimal("4000"), expected_close=this_month,
+                   accountmanagers=[am])  # fmt: skip
+    TrajectFactory(subject="Eerder", value=Decimal("1000"), expected_close=last_month,
+                   accountmanagers=[am])  # fmt: skip
+    login(page, am)
+    cell = page.locator("#all-expected")
+    page.wait_for_function("document.querySelector('#all-expected').innerText.includes('€')")
+    assert cell.inner_text().strip() == "€ 3.000"
+    page.select_option("#id_month", str(last_month.month))
+    if last_month.year != this_month.year:
+        page.select_option("#id_year", str(last_month.year))
+    page.wait_for_function("document.querySelector('#all-expected').innerText.includes('750')")
+    assert cell.inner_text().strip() == "€ 750"
+    assert "€ 750" in page.locator("#page-totals").inner_text()

@@ -120,7 +120,7 @@ class TestTotalsRow:
                 expected_close=D(2026, 11, 10), accountmanagers=[am],
             )  # fmt: skip
         response = client_for(am).get(URL, {"month": "11", "year": "2026"})
-        expected = ["44%", "€ 99.303", "€ 10.278", "9", "60%", "4"]
+        expected = ["44%", "€ 99.303", "€ 10.278", "9", "60%", "4", "–"]  # – : no statistics
         assert totals_row(response, "page-totals") == expected
         assert totals_row(response, "all-totals") == expected
 
@@ -133,12 +133,14 @@ class TestTotalsRow:
             )  # fmt: skip
         response = client_for(am).get(URL, {"month": "11", "year": "2026", "sort": "probability"})
         # Page 1 by kans ascending: kans 10..34, 25 rows of € 100.
-        assert totals_row(response, "page-totals") == ["22%", "€ 2.500", "€ 550", "25", "34%", "25"]
-        assert totals_row(response, "all-totals") == ["25%", "€ 3.000", "€ 735", "30", "39%", "30"]
+        page_line = ["22%", "€ 2.500", "€ 550", "25", "34%", "25", "–"]
+        assert totals_row(response, "page-totals") == page_line
+        all_line = ["25%", "€ 3.000", "€ 735", "30", "39%", "30", "–"]
+        assert totals_row(response, "all-totals") == all_line
         page2 = client_for(am).get(
             URL, {"month": "11", "year": "2026", "sort": "probability", "page": "2"}
         )
-        assert totals_row(page2, "page-totals") == ["37%", "€ 500", "€ 185", "5", "39%", "5"]
+        assert totals_row(page2, "page-totals") == ["37%", "€ 500", "€ 185", "5", "39%", "5", "–"]
 
     def test_english_locale_formats_amounts_the_english_way(self, client_for, am):
         TrajectFactory(value=Decimal("99303"), probability=44, accountmanagers=[am])
@@ -446,4 +448,88 @@ def test_a_new_accountmanager_with_nothing_sees_an_empty_table(client):
     response = client.get(URL)
     assert response.status_code == 200
     assert "Geen trajecten." in response.text
-    assert totals_row(response, "all-totals") == ["", "€ 0", "€ 0", "0", "", "0"]
+    assert totals_row(response, "all-totals") == ["", "€ 0", "€ 0", "0", "", "0", "–"]
+
+
+class TestStatisticallyExpected:
+    """Issue 6 point 5: "Statistisch verwacht" in the totals, value × historical win rate."""
+
+    @pytest.fixture(autouse=True)
+    def world(self, am, other_am):
+        from trajects.services import statistics_regenerate
+
+        won = TrajectType.objects.filter(outcome="won").first()
+        lost = TrajectType.objects.filter(outcome="lost").first()
+        for index in range(20):  # am: 15 of 20 won in 1000–5000 = 75 %; other_am: none closed
+            TrajectFactory(
+                accountmanagers=[am], value=Decimal("3000"), expected_close=D(2025, 1, 10),
+                type=won if index < 15 else lost,
+            )  # fmt: skip
+        statistics_regenerate()
+        november = D(2026, 11, 10)
+        TrajectFactory(subject="Eigen", value=Decimal("2000"), probability=10,
+                       expected_close=november, accountmanagers=[am])  # fmt: skip
+        TrajectFactory(subject="Samen", value=Decimal("4000"), probability=10,
+                       expected_close=november, accountmanagers=[am, other_am])  # fmt: skip
+
+    EXPECTED = "/sales/statistisch-verwacht/"
+    HTMX = {"HX-Request": "true", "HX-Target": "all-expected"}
+
+    def whole(self, client, params) -> str:
+        return client.get(self.EXPECTED, params, headers=self.HTMX).text.strip()
+
+    def test_the_accountmanager_sees_his_share_times_his_rate(self, client_for, am):
+        client = client_for(am)
+        params = {"month": "11", "year": "2026"}
+        response = client.get(URL, params)
+        # € 2.000 × 75 % + his half of € 4.000 × 75 % (his own rate: the pair pools to 75 %)
+        assert totals_row(response, "page-totals")[6] == "€ 3.000"
+        assert "Statistisch verwacht" in response.text
+        # The whole result's figure is fetched by the page once it is shown.
+        cell = re.search(r'<td class="num expected" id="all-expected">(.*?)</td>', response.text)
+        assert 'hx-trigger="load"' in cell.group(1)
+        assert "/sales/statistisch-verwacht/?month=11&amp;year=2026" in cell.group(1)
+        assert self.whole(client, params) == "€ 3.000"
+
+    def test_the_beheerder_sees_whole_values_and_the_filters_apply(self, client_for, beheerder):
+        client = client_for(beheerder)
+        assert self.whole(client, {"month": "11", "year": "2026"}) == "€ 4.500"
+        assert self.whole(client, {"month": "11", "year": "2026", "keyword": "Samen"}) == "€ 3.000"
+        assert self.whole(client, {"month": "10", "year": "2026"}) == "€ 0"
+        one = client.get(URL, {"month": "11", "year": "2026", "keyword": "Samen"})
+        assert totals_row(one, "page-totals")[6] == "€ 3.000"
+
+    def test_nobody_gets_nothing_of_it(self, client_for, nobody):
+        assert self.whole(client_for(nobody), {"month": "11", "year": "2026"}) == "€ 0"
+
+    def test_without_javascript_the_link_opens_a_page_with_the_figure(self, client_for, am):
+        response = client_for(am).get(self.EXPECTED, {"month": "11", "year": "2026"})
+        assert response.status_code == 200 and "<html" in response.text
+        assert "Voor de 2 trajecten van deze selectie: € 3.000." in response.text
+        assert 'href="/sales/?month=11&amp;year=2026"' in response.text
+
+    def test_bad_filters_are_reported_not_a_500(self, client_for, am):
+        response = client_for(am).get(self.EXPECTED, {"month": "13", "year": "abc", "page": "x"})
+        assert response.status_code == 200 and 'class="notices"' in response.text
+
+    def test_new_price_ranges_leave_nothing_to_claim_until_regenerated(self, client_for, beheerder):
+        client = ClientSettings.load()
+        client.price_range_thresholds = "100,200"
+        client.save()
+        browser = client_for(beheerder)
+        response = browser.get(URL, {"month": "11", "year": "2026"})
+        assert totals_row(response, "all-totals")[6] == "–"
+        assert totals_row(response, "page-totals")[6] == "–"
+        assert self.whole(browser, {"month": "11", "year": "2026"}) == "–"
+
+    def test_the_english_page_formats_it_the_english_way(self, client_for, beheerder):
+        client = client_for(beheerder)
+        client.post(reverse("set_language"), {"language": "en", "next": URL})
+        response = client.get(URL, {"month": "11", "year": "2026"})
+        assert totals_row(response, "page-totals")[6] == "€ 4,500"
+        assert "Statistically expected" in response.text
+        assert self.whole(client, {"month": "11", "year": "2026"}) == "€ 4,500"
+
+    def test_anonymous_is_sent_to_login(self, client):
+        response = client.get(self.EXPECTED)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]

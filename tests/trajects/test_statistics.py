@@ -261,6 +261,37 @@ class TestStatisticalProbability:
         trajects = Traject.objects.filter(pk__in=[t.pk for t in open_ones])
         assert trajects.statistically_expected() == Decimal("750.00") + Decimal("1599.90")
 
+    def test_a_shared_traject_pools_its_accountmanagers_and_a_share_counts_its_part(
+        self, am, other_am
+    ):
+        self.closed([am], 15, 5)  # am: 20 closed in 1000–5000, 75 %
+        self.closed([other_am], 10, 10)  # other_am: 20 closed, 50 %
+        statistics_regenerate()
+        shared = TrajectFactory(accountmanagers=[am, other_am], value=Decimal("1000"))
+        trajects = Traject.objects.filter(pk=shared.pk)
+        # pooled: (15 + 10) won of (20 + 20) closed = 62.5 % of € 1000
+        assert trajects.statistically_expected() == Decimal("625.00")
+        # am's share is € 500: 62.5 % of it
+        assert trajects.with_share_for([am]).statistically_expected() == Decimal("312.50")
+
+    def test_the_sum_is_the_sum_of_each_trajects_statistische_kans(self, am, other_am):
+        self.closed([am], 15, 5)
+        self.closed([other_am], 3, 4, value=Decimal("700"))
+        self.closed([am, other_am], 2, 1, value=Decimal("6000"))
+        statistics_regenerate()
+        values = ["0", "499.99", "500", "999.99", "1000", "4999.99", "5000", "123456.78", None]
+        for index, value in enumerate(values):
+            people = [[am], [other_am], [am, other_am]][index % 3]
+            TrajectFactory(accountmanagers=people, value=None if value is None else Decimal(value))
+        open_ones = Traject.objects.filter(type__outcome="open")
+        by_row = sum(
+            (t.value * t.statistical_probability / 100 for t in
+             open_ones.with_statistical_probability() if t.statistical_probability is not None),
+            Decimal(0),
+        )  # fmt: skip
+        assert open_ones.statistically_expected() == by_row.quantize(Decimal("0.01"))
+        assert by_row > 0
+
     def test_without_statistics_nothing_is_claimed(self, am):
         traject = TrajectFactory(accountmanagers=[am])
         annotated = Traject.objects.with_statistical_probability().get(pk=traject.pk)
