@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 
 from crm.models import Appointment, Relation
 from settings_app.roles import roles_of
-from trajects.models import Traject
+from trajects.models import StatisticsSet, Traject
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,7 @@ def test_seed_demo_makes_the_documented_logins_and_a_realistic_set(capsys):
 
     assert Traject.objects.count() == 600
     assert Relation.objects.count() == 300
+    assert StatisticsSet.objects.current().rows.exists(), "the demo shows statistische kansen"
     assert Traject.objects.leads().unassigned().exists(), "some leads wait in the pool"
     assert Traject.objects.filter(accountmanager_count__gte=2).exists(), "some are shared"
     assert Appointment.objects.visits().exists()
