@@ -28,7 +28,7 @@ PER_PAGE = 25
 
 def _forbidden(request, message: str):
     """403 with the reason, as a page (or as the dialog's content for htmx)."""
-    return render(request, "leads/forbidden.html", {"message": message}, status=403)
+    return render(request, "403.html", {"message": message}, status=403)
 
 
 @require_GET
