@@ -36,6 +36,18 @@ def _next_months(today: date, n: int) -> list[date]:
     return months
 
 
+def median_ms(run, times: int, warmup: int) -> float:
+    """The median wall time of `run()` in milliseconds, after `warmup` untimed calls."""
+    for _ in range(warmup):
+        run()
+    timings = []
+    for _ in range(times):
+        started = time.perf_counter()
+        run()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
 class Command(BaseCommand):
     help = "Benchmark the trajects overview: six views, page median and raw SQL median."
 
@@ -152,45 +164,22 @@ class Command(BaseCommand):
         client = Client()
         client.force_login(user)
         url = f"{reverse('trajects:list')}?{query}"
-        for _ in range(warmup):
-            self.get(client, url)
-        timings = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            self.get(client, url)
-            timings.append((time.perf_counter() - started) * 1000)
+        page_ms = median_ms(lambda: self.get(client, url), requests, warmup)
         with CaptureQueriesContext(connection) as captured:
             self.get(client, url)
         request = RequestFactory().get(url)
         request.user = user
         count = overview_build(request).totals["count"]
         statements = [q["sql"] for q in captured.captured_queries]
-        sql_timings = []
         with connection.cursor() as cursor:
-            for _ in range(warmup):
-                self.replay(cursor, statements)
-            for _ in range(requests):
-                started = time.perf_counter()
-                self.replay(cursor, statements)
-                sql_timings.append((time.perf_counter() - started) * 1000)
-        return (
-            statistics.median(timings),
-            statistics.median(sql_timings),
-            len(statements),
-            count,
-        )
+            sql_ms = median_ms(lambda: self.replay(cursor, statements), requests, warmup)
+        return page_ms, sql_ms, len(statements), count
 
     def measure_expected(self, user, query, requests):
         client = Client(headers={"HX-Request": "true", "HX-Target": "all-expected"})
         client.force_login(user)
         url = f"{reverse('trajects:expected')}?{query}"
-        self.get(client, url)
-        timings = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            self.get(client, url)
-            timings.append((time.perf_counter() - started) * 1000)
-        return statistics.median(timings)
+        return median_ms(lambda: self.get(client, url), requests, warmup=1)
 
     @staticmethod
     def get(client, url):

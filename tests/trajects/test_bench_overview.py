@@ -1,0 +1,26 @@
+"""The overview benchmark keeps working on a small seeded set (its figures are not asserted)."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bench_prints_the_six_views_and_the_expected_figure():
+    call_command("seed_demo", "--trajects", "300", stdout=StringIO())
+    out = StringIO()
+    call_command("bench_overview", requests=1, warmup=0, stdout=out)
+    text = out.getvalue()
+    lines = [line for line in text.splitlines() if re.match(r"\([a-f]\) ", line)]
+    assert [line[:3] for line in lines[:6]] == ["(a)", "(b)", "(c)", "(d)", "(e)", "(f)"]
+    # page ms, SQL ms, queries, rows, target, verdict, and the statistisch verwacht time
+    assert all(re.search(r"\d+\.\d +\d+\.\d +\d+ +[\d,]+ +< \d+ ms .+ \d+\.\d$", line)
+               for line in lines[:6]), lines  # fmt: skip
+
+
+def test_bench_needs_seeded_data(db):
+    with pytest.raises(CommandError):
+        call_command("bench_overview", requests=1, stdout=StringIO())
