@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models import Subquery
 
 KEYUSER_PERMISSION = "settings_app.change_clientsettings"
 
@@ -32,8 +33,18 @@ def roles_of(user) -> Roles:
         return cached
     from .models import ClientSettings, UserSettings
 
-    user_settings = UserSettings.objects.filter(user=user).first()
-    client_select = ClientSettings.load().sales_select_enabled
+    # The client's Sales Select setting comes along in the same query; load() only when
+    # either row is missing (it creates the client's row).
+    client_setting = ClientSettings.objects.filter(pk=1).values("sales_select_enabled")
+    user_settings = (
+        UserSettings.objects.filter(user=user)
+        .annotate(client_select=Subquery(client_setting))
+        .first()
+    )
+    if user_settings is None or user_settings.client_select is None:
+        client_select = ClientSettings.load().sales_select_enabled
+    else:
+        client_select = user_settings.client_select
     roles = Roles(
         accountmanager=bool(user_settings and user_settings.is_accountmanager),
         beheerder=bool(user_settings and user_settings.is_beheerder),

@@ -5,10 +5,12 @@ field is kept, and `notices` says what was ignored or corrected (issue 4, 'Bad i
 """
 
 from decimal import Decimal
+from functools import cache
 
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
@@ -83,6 +85,27 @@ LISTED = {"type": TrajectType, "business_type": BusinessType, "source": Source, 
 def choice_lists() -> dict[str, list[tuple[str, str, bool]]]:
     """Every criterion's short list and the sales users, in one query: {kind: [(pk, label,
     is accountmanager)]}. Reference data, read fresh for each page (no cache to go stale)."""
+    sql, params = _choice_lists_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    lists: dict[str, list] = {kind: [] for kind in [*LISTED, "people"]}
+    # Lists in their configured order, people by name.
+    for kind, pk, label, _rank, flag in sorted(
+        rows, key=lambda r: (r[0], r[3], r[2].lower() if r[0] == "people" else "", r[1])
+    ):
+        lists[kind].append((str(pk), label.strip(), bool(flag)))
+    return lists
+
+
+@cache
+def _choice_lists_sql(vendor: str) -> tuple[str, tuple]:
+    """The query of choice_lists, compiled once: the ORM takes longer to compile its five
+    parts than the database takes to run them. Only the SQL is kept, never the rows."""
+    return _choice_lists_query().query.sql_with_params()
+
+
+def _choice_lists_query() -> QuerySet:
     parts = [
         model.objects.order_by()
         .annotate(
@@ -111,14 +134,7 @@ def choice_lists() -> dict[str, list[tuple[str, str, bool]]]:
         )
         .values_list("kind", "pk", "label", "rank", "flag")
     )
-    rows = parts[0].union(*parts[1:], people, all=True)
-    lists: dict[str, list] = {kind: [] for kind in [*LISTED, "people"]}
-    # Lists in their configured order, people by name.
-    for kind, pk, label, _rank, flag in sorted(
-        rows, key=lambda r: (r[0], r[3], r[2].lower() if r[0] == "people" else "", r[1])
-    ):
-        lists[kind].append((str(pk), label.strip(), bool(flag)))
-    return lists
+    return parts[0].union(*parts[1:], people, all=True)
 
 
 def sales_users():
@@ -131,6 +147,12 @@ def sales_users():
     )
 
 
+def lazy_queryset(queryset):
+    """A filter's queryset, made when its form field is: django-filter deep-copies the filters
+    for every request, and deep-copying a QuerySet copies its whole Query."""
+    return lambda request: queryset()
+
+
 class OverviewFilter(django_filters.FilterSet):
     """Every criterion of the trajects overview; its queryset is already visible_to(user)."""
 
@@ -140,26 +162,28 @@ class OverviewFilter(django_filters.FilterSet):
     year = django_filters.MultipleChoiceFilter(label=_("Jaar"), method="filter_nothing")
     keyword = django_filters.CharFilter(label=_("Trefwoord"), method="filter_keyword")
     relation = django_filters.ModelChoiceFilter(
-        label=_("Relatie"), queryset=Relation.objects.all(), method="filter_nothing"
+        label=_("Relatie"), queryset=lazy_queryset(Relation.objects.all), method="filter_nothing"
     )
     accountmanager = django_filters.ModelMultipleChoiceFilter(
-        label=_("Accountmanager"), queryset=get_user_model().objects.none(), method="filter_nothing"
+        label=_("Accountmanager"),
+        queryset=lazy_queryset(lambda: get_user_model().objects.none()),
+        method="filter_nothing",
     )
     type = django_filters.ModelMultipleChoiceFilter(
-        label=_("Type"), queryset=TrajectType.objects.all(), distinct=False
+        label=_("Type"), queryset=lazy_queryset(TrajectType.objects.all), distinct=False
     )
     business_type = django_filters.ModelMultipleChoiceFilter(
-        label=_("Business"), queryset=BusinessType.objects.all(), distinct=False
+        label=_("Business"), queryset=lazy_queryset(BusinessType.objects.all), distinct=False
     )
     price_range = django_filters.ChoiceFilter(label=_("Prijs range"), method="filter_price_range")
     source = django_filters.ModelMultipleChoiceFilter(
-        label=_("Bron"), queryset=Source.objects.all(), distinct=False
+        label=_("Bron"), queryset=lazy_queryset(Source.objects.all), distinct=False
     )
     stage = django_filters.ModelMultipleChoiceFilter(
-        label=_("Stage"), queryset=Stage.objects.all(), distinct=False
+        label=_("Stage"), queryset=lazy_queryset(Stage.objects.all), distinct=False
     )
     lead_by = django_filters.ModelMultipleChoiceFilter(
-        label=_("Lead door"), queryset=sales_users(), distinct=False
+        label=_("Lead door"), queryset=lazy_queryset(sales_users), distinct=False
     )
     probability_min = django_filters.NumberFilter(
         label=_("Kans vanaf"), field_name="probability", lookup_expr="gte", min_value=0,
@@ -230,7 +254,7 @@ class OverviewFilter(django_filters.FilterSet):
                 )
         form = self.form
         if form.is_valid():
-            self._check_range()
+            self._settle()
             return
         for name in list(form.errors):
             field = form.fields.get(name)
@@ -250,7 +274,7 @@ class OverviewFilter(django_filters.FilterSet):
                     )
         del self._form
         self.form.is_valid()
-        self._check_range()
+        self._settle()
 
     @staticmethod
     def _validates(field, value) -> bool:
@@ -260,9 +284,14 @@ class OverviewFilter(django_filters.FilterSet):
             return False
         return True
 
-    def _check_range(self):
-        """Kans from above kans to: swap them rather than show nothing."""
+    def _settle(self):
+        """Kans from above kans to: swap them rather than show nothing. An empty selection
+        cleans to queryset.none(): make it [], which says the same without the ORM compiling
+        a query each time the filters and the page ask whether it is empty."""
         cleaned = self.form.cleaned_data
+        for name, value in cleaned.items():
+            if isinstance(value, QuerySet) and value.query.is_empty():
+                cleaned[name] = []
         low, high = cleaned.get("probability_min"), cleaned.get("probability_max")
         if low is not None and high is not None and low > high:
             cleaned["probability_min"], cleaned["probability_max"] = high, low

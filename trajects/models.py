@@ -551,9 +551,12 @@ class StatisticsSetQuerySet(models.QuerySet):
         """Sets made with these price-range thresholds."""
         return self.filter(thresholds=thresholds_text(thresholds))
 
-    def current(self) -> "StatisticsSet | None":
-        """The newest set made with the client's current price ranges; None before the first."""
-        thresholds = ClientSettings.load().thresholds
+    def current(self, client: ClientSettings | None = None) -> "StatisticsSet | None":
+        """The newest set made with the client's current price ranges; None before the first.
+
+        Pass the ClientSettings when the request has already read them.
+        """
+        thresholds = (client or ClientSettings.load()).thresholds
         return self.for_thresholds(thresholds).order_by("-generated_at", "-pk").first()
 
 

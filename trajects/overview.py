@@ -5,6 +5,7 @@ shares and visibility. Bad values are corrected and reported in `notices`.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
@@ -14,7 +15,13 @@ from settings_app.models import ClientSettings
 
 from .filters import OverviewFilter, shorten
 from .models import SavedView, StatisticsSet, Traject
-from .tables import DEFAULT_COLUMNS, DEFAULT_SORT, OverviewPaginator, TrajectTable
+from .tables import (
+    ACCOUNTMANAGERS,
+    DEFAULT_COLUMNS,
+    DEFAULT_SORT,
+    OverviewPaginator,
+    TrajectTable,
+)
 
 PER_PAGE = (25, 50, 100)
 
@@ -49,7 +56,10 @@ class Overview:
         if accountmanagers:
             people = get_user_model().objects.only("first_name", "last_name", "username")
             people = people.order_by("first_name", "last_name", "username")
-            rows = rows.prefetch_related(Prefetch("accountmanagers", queryset=people))
+            # to_attr: a plain list per row, without a related manager and queryset for each.
+            rows = rows.prefetch_related(
+                Prefetch("accountmanagers", queryset=people, to_attr=ACCOUNTMANAGERS)
+            )
         return rows
 
 
@@ -136,6 +146,22 @@ def _page_number(request, num_pages: int, notices: list[str]) -> int:
     return corrected
 
 
+def page_totals(records) -> dict:
+    """The "Pagina" line from the page's rows as loaded (with their shares): what
+    TrajectQuerySet.totals() gives for their ids, without asking the database again."""
+    probabilities = [r.probability for r in records if r.probability is not None]
+    return {
+        "count": len(records),
+        "avg_probability": (
+            Decimal(sum(probabilities)) / len(probabilities) if probabilities else None
+        ),
+        "value": sum((r.share_value or 0 for r in records), Decimal(0)),
+        "weighted": sum((r.share_weighted or 0 for r in records), Decimal(0)),
+        "visits": sum(r.visit_count or 0 for r in records),
+        "max_probability": max(probabilities, default=None),
+    }
+
+
 def overview_build(request, *, paginate: bool = True) -> Overview:
     """Everything the overview and its exports show, for this request's user and URL."""
     notices: list[str] = []
@@ -147,7 +173,7 @@ def overview_build(request, *, paginate: bool = True) -> Overview:
     columns, view, _adhoc = _columns(request, views, notices)
     sort = _sort(request, notices)
     queryset = filterset.qs
-    table = TrajectTable(queryset, columns=columns, order_by=sort)
+    table = TrajectTable(queryset, columns=columns, order_by=sort, query=request.GET)
     overview = Overview(
         filterset=filterset, queryset=queryset, table=table, columns=columns, views=views,
         view=view, sort=sort, notices=notices,
@@ -163,12 +189,13 @@ def overview_build(request, *, paginate: bool = True) -> Overview:
         paginator_class=OverviewPaginator, per_page=overview.per_page, page=number,
         count=count, rows=overview.rows_queryset(),
     )  # fmt: skip
-    page_ids = [row.record.pk for row in table.page.object_list]
-    page_rows = Traject.objects.filter(pk__in=page_ids).with_share_for(overview.share_users)
-    overview.page_totals = page_rows.totals()
+    records = [row.record for row in table.page.object_list]
+    overview.page_totals = page_totals(records)
+    page_rows = Traject.objects.filter(pk__in=[r.pk for r in records])
+    page_rows = page_rows.with_share_for(overview.share_users)
     # "Statistisch verwacht" (issue 6) of the page; the whole result's is fetched by the page
     # afterwards (trajects:expected), as it reads every row's accountmanagers.
-    current = StatisticsSet.objects.current()
+    current = StatisticsSet.objects.current(client)
     overview.has_statistics = current is not None
     overview.page_totals["expected"] = current and page_rows.statistically_expected(current)
     return overview

@@ -8,10 +8,12 @@ never overlap.
 import html
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from urllib.parse import urlencode
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.db.models import F
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
@@ -34,6 +36,8 @@ DEFAULT_COLUMNS = [
     "accountmanagers",
 ]
 DEFAULT_SORT = "-expected_close"
+# Where the overview's rows get their prefetched accountmanagers (a list).
+ACCOUNTMANAGERS = "accountmanager_list"
 # Which related rows a visible column needs (select_related / prefetch_related).
 RELATED = {
     "relation": "relation",
@@ -127,8 +131,9 @@ class TrajectTable(tables.Table):
         order_by_field = "sort"
         empty_text = _("Geen trajecten.")
 
-    def __init__(self, data, *, columns: list[str], **kwargs):
+    def __init__(self, data, *, columns: list[str], query: QueryDict | None = None, **kwargs):
         self.chosen = columns
+        self.query = query if query is not None else QueryDict()
         exclude = [name for name in self.base_columns if name not in columns]
         super().__init__(data, sequence=columns, exclude=exclude, **kwargs)
 
@@ -161,6 +166,44 @@ class TrajectTable(tables.Table):
             [RELATED[name] for name in self.chosen if name in RELATED],
             "accountmanagers" in self.chosen,
         )
+
+    def head(self) -> list[str]:
+        """The header cells as HTML, with the sort links {% querystring sort=… page=None %}
+        would write; each column's attributes and ordering are worked out once."""
+        # The query without the page, split around `sort`, which keeps its place (or goes last).
+        pairs = [(key, values) for key, values in self.query.lists() if key != "page"]
+        keys = [key for key, _values in pairs]
+        at = keys.index(self._meta.order_by_field) if self._meta.order_by_field in keys else None
+        before = urlencode([(k, v) for k, values in pairs[:at] for v in values])
+        after = (
+            urlencode([(k, v) for k, values in pairs[at + 1 :] for v in values])
+            if at is not None
+            else ""
+        )
+        cells = []
+        for column in self.columns:
+            css = column.attrs["th"].get("class")
+            ordered = column.is_ordered
+            alias = column.order_by_alias
+            arrow = ""
+            th = "<th"
+            if css:
+                th += f' class="{esc(css)}"'
+            if ordered:
+                descending = alias.is_descending
+                th += f' aria-sort="{"descending" if descending else "ascending"}"'
+                arrow = " ↓" if descending else " ↑"
+            header = esc(column.header)
+            if column.orderable:
+                sort = urlencode([(self._meta.order_by_field, str(alias.next))])
+                link = "?" + "&".join(part for part in (before, sort, after) if part)
+                content = (
+                    f'<a href="{esc(link)}" data-sort="{esc(column.name)}">{header}{arrow}</a>'
+                )
+            else:
+                content = header
+            cells.append(mark_safe(f"{th}>\n    {content}</th>"))  # noqa: S308
+        return cells
 
     def body(self) -> list[str]:
         """The page's rows as HTML, one string per row.
@@ -201,7 +244,10 @@ def _badge(record):
 
 
 def _names(record) -> str:
-    return ", ".join(person(user) for user in record.accountmanagers.all())
+    people = getattr(record, ACCOUNTMANAGERS, None)
+    if people is None:
+        people = record.accountmanagers.all()
+    return ", ".join(person(user) for user in people)
 
 
 # How each column shows a record in the page (escaped by the caller).

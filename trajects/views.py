@@ -1,5 +1,7 @@
 """Pages of the trajects app: the trajects overview, its exports and views, the detail page."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -80,29 +82,44 @@ def _search_text(text: str) -> str:
 
 
 def _query(params: QueryDict, **changes) -> str:
-    """'?…' of the params with some keys replaced (a list) or removed (None); page reset."""
-    params = params.copy()
-    params.pop("page", None)
+    """'?…' of the params with some keys replaced (a list) or removed (None); page reset.
+
+    The changed keys go last, in the order given. Built from pairs rather than a copied
+    QueryDict: the page asks for dozens of these links.
+    """
+    pairs = [
+        (key, value)
+        for key, values in params.lists()
+        if key != "page" and key not in changes
+        for value in values
+    ]
     for key, value in changes.items():
-        params.pop(key, None)
         if value is not None:
-            params.setlist(key, value if isinstance(value, list) else [value])
-    return "?" + params.urlencode()
+            pairs += [(key, item) for item in (value if isinstance(value, list) else [value])]
+    return "?" + urlencode(pairs)
 
 
 def _column_rows(params: QueryDict, columns: list[str]):
     """Each column with links that show, hide or move it (no JavaScript needed)."""
+    # Every link is the same query with another `cols`: encode the rest once.
+    rest = _query(params, cols=None, view=None)
+    joiner = "&" if len(rest) > 1 else ""
+    encoded = {name: urlencode([("cols", name)]) for name in TrajectTable.base_columns}
+
+    def link(cols: list[str]) -> str:
+        return rest + joiner + "&".join(encoded[name] for name in cols)
+
     rows = []
+    last = len(columns) - 1
     for name, label in TrajectTable.column_choices():
-        shown = name in columns
-        if shown:
+        if name in columns:
             index = columns.index(name)
             hide = [c for c in columns if c != name] or columns
             up = columns[:]
             down = columns[:]
             if index > 0:
                 up[index - 1], up[index] = up[index], up[index - 1]
-            if index < len(columns) - 1:
+            if index < last:
                 down[index + 1], down[index] = down[index], down[index + 1]
             rows.append(
                 {
@@ -110,11 +127,9 @@ def _column_rows(params: QueryDict, columns: list[str]):
                     "label": label,
                     "shown": True,
                     "position": index,
-                    "toggle": _query(params, cols=hide, view=None),
-                    "up": _query(params, cols=up, view=None) if index > 0 else "",
-                    "down": _query(params, cols=down, view=None)
-                    if index < len(columns) - 1
-                    else "",
+                    "toggle": link(hide),
+                    "up": link(up) if index > 0 else "",
+                    "down": link(down) if index < last else "",
                 }
             )
         else:
@@ -124,7 +139,7 @@ def _column_rows(params: QueryDict, columns: list[str]):
                     "label": label,
                     "shown": False,
                     "position": len(TrajectTable.base_columns),
-                    "toggle": _query(params, cols=[*columns, name], view=None),
+                    "toggle": link([*columns, name]),
                 }
             )
     rows.sort(key=lambda row: row["position"])
@@ -301,7 +316,7 @@ def _get_only(request):
 def _forbidden(request, error: PermissionDenied):
     """An action on a visible traject the user may not perform: 403 with the reason."""
     message = str(error) or _("U mag dit niet doen.")
-    return render(request, "trajects/forbidden.html", {"message": message}, status=403)
+    return render(request, "403.html", {"message": message}, status=403)
 
 
 def _form_errors(form, error: ValidationError) -> None:
