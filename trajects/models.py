@@ -159,12 +159,14 @@ class TrajectQuerySet(VisibleQuerySet):
         enclosing = Q(**{f"{field}__gte": ranges[0][0], f"{field}__lt": ranges[-1][1]})
         return enclosing & within
 
-    def with_share_for(self, users: Iterable = ()):
+    def with_share_for(self, users: Iterable = (), *, only_theirs: bool = True):
         """Annotate share_value and share_weighted (DESIGN rule 4).
 
         With users: only their trajects, and each amount is their share, value / N per chosen
         accountmanager in cents, summed over the chosen ones. Without: the whole amounts.
         Call it after in_months: the month then reads the link table's copy of expected close.
+        only_theirs=False skips the "only their trajects" filter for rows already chosen by it
+        (the overview's page, fetched by id).
         """
         user_ids = tuple(sorted({getattr(user, "pk", user) for user in users}))
         if not user_ids:
@@ -188,7 +190,8 @@ class TrajectQuerySet(VisibleQuerySet):
                     .values("n")
                 )
                 share = per_accountmanager * Subquery(chosen)
-            clone = self.filter(pk__in=links.values("traject_id")).annotate(share_value=share)
+            clone = self.filter(pk__in=links.values("traject_id")) if only_theirs else self
+            clone = clone.annotate(share_value=share)
         clone = clone.annotate(
             share_weighted=Round(
                 F("share_value") * F("probability") / Value(Decimal(100)), 2, output_field=MONEY

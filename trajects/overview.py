@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from settings_app.models import ClientSettings
 
 from .filters import OverviewFilter, shorten
-from .models import SavedView, StatisticsSet, Traject
+from .models import SavedView, Traject
 from .tables import (
     ACCOUNTMANAGERS,
     DEFAULT_COLUMNS,
@@ -39,7 +39,6 @@ class Overview:
     totals: dict = field(default_factory=dict)
     page_totals: dict = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
-    has_statistics: bool = False
 
     @property
     def page(self):
@@ -52,7 +51,9 @@ class Overview:
     def rows_queryset(self):
         """The rows with what the shown columns need: related rows and accountmanagers."""
         related, accountmanagers = self.table.related()
-        rows = Traject.objects.with_share_for(self.share_users).select_related(*related)
+        # The page's ids come from the filtered queryset: no need to filter the rows again.
+        rows = Traject.objects.with_share_for(self.share_users, only_theirs=False)
+        rows = rows.select_related(*related)
         if accountmanagers:
             people = get_user_model().objects.only("first_name", "last_name", "username")
             people = people.order_by("first_name", "last_name", "username")
@@ -189,13 +190,8 @@ def overview_build(request, *, paginate: bool = True) -> Overview:
         paginator_class=OverviewPaginator, per_page=overview.per_page, page=number,
         count=count, rows=overview.rows_queryset(),
     )  # fmt: skip
-    records = [row.record for row in table.page.object_list]
-    overview.page_totals = page_totals(records)
-    page_rows = Traject.objects.filter(pk__in=[r.pk for r in records])
-    page_rows = page_rows.with_share_for(overview.share_users)
-    # "Statistisch verwacht" (issue 6) of the page; the whole result's is fetched by the page
-    # afterwards (trajects:expected), as it reads every row's accountmanagers.
-    current = StatisticsSet.objects.current(client)
-    overview.has_statistics = current is not None
-    overview.page_totals["expected"] = current and page_rows.statistically_expected(current)
+    # The "Pagina" line from the rows as loaded. "Statistisch verwacht" (issue 6) is on the
+    # "Totaal" line only, fetched by the page once shown (trajects:expected): it reads every
+    # row's accountmanagers and price range.
+    overview.page_totals = page_totals([row.record for row in table.page.object_list])
     return overview
