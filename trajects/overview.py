@@ -5,7 +5,6 @@ shares and visibility. Bad values are corrected and reported in `notices`.
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
@@ -147,22 +146,6 @@ def _page_number(request, num_pages: int, notices: list[str]) -> int:
     return corrected
 
 
-def page_totals(records) -> dict:
-    """The "Pagina" line from the page's rows as loaded (with their shares): what
-    TrajectQuerySet.totals() gives for their ids, without asking the database again."""
-    probabilities = [r.probability for r in records if r.probability is not None]
-    return {
-        "count": len(records),
-        "avg_probability": (
-            Decimal(sum(probabilities)) / len(probabilities) if probabilities else None
-        ),
-        "value": sum((r.share_value or 0 for r in records), Decimal(0)),
-        "weighted": sum((r.share_weighted or 0 for r in records), Decimal(0)),
-        "visits": sum(r.visit_count or 0 for r in records),
-        "max_probability": max(probabilities, default=None),
-    }
-
-
 def overview_build(request, *, paginate: bool = True) -> Overview:
     """Everything the overview and its exports show, for this request's user and URL."""
     notices: list[str] = []
@@ -190,8 +173,10 @@ def overview_build(request, *, paginate: bool = True) -> Overview:
         paginator_class=OverviewPaginator, per_page=overview.per_page, page=number,
         count=count, rows=overview.rows_queryset(),
     )  # fmt: skip
-    # The "Pagina" line from the rows as loaded. "Statistisch verwacht" (issue 6) is on the
-    # "Totaal" line only, fetched by the page once shown (trajects:expected): it reads every
-    # row's accountmanagers and price range.
-    overview.page_totals = page_totals([row.record for row in table.page.object_list])
+    # The "Pagina" line: the database's aggregate over the page's ids (DESIGN rule 3), never a
+    # sum in Python. "Statistisch verwacht" (issue 6) is on the "Totaal" line only, fetched by
+    # the page once shown (trajects:expected): it reads every row's accountmanagers and range.
+    page_ids = [row.record.pk for row in table.page.object_list]
+    page_rows = Traject.objects.filter(pk__in=page_ids)
+    overview.page_totals = page_rows.with_share_for(overview.share_users).totals()
     return overview

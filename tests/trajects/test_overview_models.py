@@ -184,27 +184,3 @@ def test_totals_of_nothing_are_zero():
     assert totals["count"] == 0
     assert totals["value"] == 0 and totals["visits"] == 0
 
-
-def test_the_page_line_from_loaded_rows_is_what_the_database_sums(am, other_am):
-    """The overview sums the page's loaded rows in Python; the database's totals() must agree."""
-    from trajects.overview import page_totals
-
-    for value, probability, visits, people in [
-        ("5000.00", 50, 1, [am, other_am]),  # am's share: 2500
-        ("1000.01", 33, 0, [am]),
-        ("0.03", 10, 2, [am, other_am]),  # half a cent rounds per share
-        (None, 90, 4, [am]),
-        ("99303.00", 0, 0, [other_am]),
-    ]:
-        TrajectFactory(value=value and Decimal(value), probability=probability,
-                       visit_count=visits, accountmanagers=people)  # fmt: skip
-    for chosen in ([], [am], [other_am], [am, other_am]):
-        rows = Traject.objects.with_share_for(chosen)
-        by_python, by_database = page_totals(list(rows)), rows.totals()
-        averages = by_python.pop("avg_probability"), by_database.pop("avg_probability")
-        assert float(averages[0]) == pytest.approx(float(averages[1]))
-        assert by_python == by_database, chosen
-    mine = page_totals(list(Traject.objects.with_share_for([am])))
-    assert mine["value"] == Decimal("2500.00") + Decimal("1000.01") + Decimal("0.02")  # by hand
-    assert page_totals([]) == {"count": 0, "avg_probability": None, "value": 0, "weighted": 0,
-                               "visits": 0, "max_probability": None}  # fmt: skip
