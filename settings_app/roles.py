@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Subquery
+from django.db.models import CharField, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 KEYUSER_PERMISSION = "settings_app.change_clientsettings"
 
@@ -25,7 +26,11 @@ NOBODY = Roles()
 
 
 def roles_of(user) -> Roles:
-    """The user's roles, cached on the user object for the rest of the request."""
+    """The user's roles, cached on the user object for the rest of the request.
+
+    One query reads them together with the client's settings (see client_settings_of), which
+    say whether Sales Select is on for everyone.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return NOBODY
     cached = getattr(user, "_sales_roles", None)
@@ -33,26 +38,45 @@ def roles_of(user) -> Roles:
         return cached
     from .models import ClientSettings, UserSettings
 
-    # The client's Sales Select setting comes along in the same query; load() only when
-    # either row is missing (it creates the client's row).
-    client_setting = ClientSettings.objects.filter(pk=1).values("sales_select_enabled")
-    user_settings = (
-        UserSettings.objects.filter(user=user)
-        .annotate(client_select=Subquery(client_setting))
+    own = UserSettings.objects.filter(user=user)
+    client = (
+        ClientSettings.objects.filter(pk=1)
+        .annotate(
+            user_is_accountmanager=Subquery(own.values("is_accountmanager")),
+            user_is_beheerder=Subquery(own.values("is_beheerder")),
+            user_sales_select=Subquery(own.values("sales_select_enabled")),
+        )
         .first()
     )
-    if user_settings is None or user_settings.client_select is None:
-        client_select = ClientSettings.load().sales_select_enabled
+    if client is None:
+        # A fresh database: load() creates the client's row with its defaults.
+        client = ClientSettings.load()
+        mine = own.first()
+        flags = (
+            (mine.is_accountmanager, mine.is_beheerder, mine.sales_select_enabled) if mine else ()
+        )
     else:
-        client_select = user_settings.client_select
+        # No settings row for the user: the subqueries give None, which is False here.
+        flags = (client.user_is_accountmanager, client.user_is_beheerder, client.user_sales_select)
+    accountmanager, beheerder, sales_select = (bool(flag) for flag in flags or (0, 0, 0))
     roles = Roles(
-        accountmanager=bool(user_settings and user_settings.is_accountmanager),
-        beheerder=bool(user_settings and user_settings.is_beheerder),
+        accountmanager=accountmanager,
+        beheerder=beheerder,
         keyuser=user.is_staff and user.has_perm(KEYUSER_PERMISSION),
-        sales_select=client_select or bool(user_settings and user_settings.sales_select_enabled),
+        sales_select=client.sales_select_enabled or sales_select,
     )
     user._sales_roles = roles
+    user._client_settings = client
     return roles
+
+
+def client_settings_of(user):
+    """The client's settings, read with the user's roles in one query and kept for the request."""
+    from .models import ClientSettings
+
+    roles_of(user)
+    cached = getattr(user, "_client_settings", None)
+    return cached if cached is not None else ClientSettings.load()
 
 
 def accountmanagers():
@@ -61,4 +85,14 @@ def accountmanagers():
         get_user_model()
         .objects.filter(is_active=True, sales_settings__is_accountmanager=True)
         .order_by("first_name", "last_name", "username")
+    )
+
+
+def person_label(prefix: str = ""):
+    """A user's name as the database writes it, as get_full_name() or the username would:
+    'Jan de Vries', else 'jdevries'. `prefix` reaches the user through a relation ('user__')."""
+    return Coalesce(
+        NullIf(Trim(Concat(f"{prefix}first_name", Value(" "), f"{prefix}last_name")), Value("")),
+        f"{prefix}username",
+        output_field=CharField(),
     )

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils.formats import date_format, number_format
 from openpyxl import Workbook
 
-from .tables import EXPORT_VALUES
+from .tables import EXPORT_VALUES, with_accountmanagers
 
 CHUNK = 2000
 XLSX_MAX = 100_000
@@ -30,7 +30,7 @@ def export_records(overview):
     related, accountmanagers = overview.table.related()
     records = overview.table.data.data.select_related(*related)
     if accountmanagers:
-        records = records.prefetch_related(*overview.rows_queryset()._prefetch_related_lookups)
+        records = with_accountmanagers(records)
     return records.iterator(chunk_size=CHUNK)
 
 

@@ -11,8 +11,8 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import CharField, F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import Relation
 from settings_app.models import BusinessType, Source, Stage, TrajectType
-from settings_app.roles import accountmanagers, roles_of
+from settings_app.roles import accountmanagers, person_label, roles_of
 
 from .models import Traject
 
@@ -124,11 +124,7 @@ def _choice_lists_query() -> QuerySet:
         .order_by()
         .annotate(
             kind=Value("people"),
-            label=Coalesce(
-                NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
-                "username",
-                output_field=CharField(),
-            ),
+            label=person_label(),
             rank=Value(0),
             flag=F("sales_settings__is_accountmanager"),
         )
@@ -151,6 +147,26 @@ def lazy_queryset(queryset):
     """A filter's queryset, made when its form field is: django-filter deep-copies the filters
     for every request, and deep-copying a QuerySet copies its whole Query."""
     return lambda request: queryset()
+
+
+class _FieldsOfOneForm(dict):
+    """A form class's fields, made for one filterset: see FilterForm."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+class FilterForm(forms.Form):
+    """The overview's filter form.
+
+    django-filter makes this form's class and fields anew for each filterset, so the deep copy
+    of the fields that Django makes for each form (a millisecond per page) copies nothing that
+    another request shares: a shallow copy keeps each form's fields its own.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self.base_fields = _FieldsOfOneForm(self.base_fields)
+        super().__init__(*args, **kwargs)
 
 
 class OverviewFilter(django_filters.FilterSet):
@@ -200,6 +216,7 @@ class OverviewFilter(django_filters.FilterSet):
     class Meta:
         model = Traject
         fields: list[str] = []
+        form = FilterForm
 
     def __init__(self, data, queryset, *, request, thresholds: list[Decimal], today=None):
         self.user = request.user

@@ -15,7 +15,9 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    FloatField,
     Func,
+    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -23,6 +25,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce, NullIf, Round
 from django.utils import timezone
@@ -251,6 +254,22 @@ class TrajectQuerySet(VisibleQuerySet):
         )
         return result
 
+    def with_page_totals(self):
+        """Annotate every row with the totals over all rows of the result (DESIGN rule 3).
+
+        The "Pagina" line: one page's rows are fetched by id, and window functions over those
+        rows give the same figures as totals() would in a query of its own. The database adds
+        them up; read them with page_totals_of(a row).
+        """
+        if "share_value" not in self.query.annotations:
+            return self.with_share_for().with_page_totals()
+        return self.annotate(
+            **{
+                f"{PAGE_TOTAL}{name}": Window(aggregate, output_field=output_field)
+                for name, (aggregate, output_field) in _page_total_aggregates().items()
+            }
+        )
+
     def alive(self):
         """Not deleted (the Geschiedenis widget's whole-relation history starts here)."""
         return self.filter(deleted_at__isnull=True)
@@ -264,6 +283,35 @@ class TrajectQuerySet(VisibleQuerySet):
         """Annotate `can_open`: whether the user may open the row (visible_to, written once)."""
         visible = Traject.objects.visible_to(user).filter(pk=OuterRef("pk"))
         return self.annotate(can_open=Exists(visible))
+
+
+# What with_page_totals prefixes its annotations with.
+PAGE_TOTAL = "page_total_"
+
+
+def _page_total_aggregates() -> dict:
+    return {
+        "count": (Count("pk"), IntegerField()),
+        "avg_probability": (Avg("probability"), FloatField()),
+        "value": (Sum("share_value"), MONEY),
+        "weighted": (Sum("share_weighted"), MONEY),
+        "visits": (Sum("visit_count"), IntegerField()),
+        "max_probability": (Max("probability"), IntegerField()),
+    }
+
+
+def page_totals_of(rows) -> dict:
+    """The totals with_page_totals annotated on the rows; those of no rows when empty."""
+    if not rows:
+        return {"count": 0, "avg_probability": None, "value": Decimal(0),
+                "weighted": Decimal(0), "visits": 0, "max_probability": None}  # fmt: skip
+    first = rows[0]
+    totals = {name: getattr(first, PAGE_TOTAL + name) for name in _page_total_aggregates()}
+    # As totals() gives them: no amount is 0, not None (Coalesce there).
+    for name in ("value", "weighted", "visits"):
+        if totals[name] is None:
+            totals[name] = 0 if name == "visits" else Decimal(0)
+    return totals
 
 
 class Traject(models.Model):

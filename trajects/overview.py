@@ -6,20 +6,18 @@ shares and visibility. Bad values are corrected and reported in `notices`.
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from settings_app.models import ClientSettings
+from settings_app.roles import client_settings_of
 
 from .filters import OverviewFilter, shorten
-from .models import SavedView, Traject
+from .models import SavedView, Traject, page_totals_of
 from .tables import (
-    ACCOUNTMANAGERS,
     DEFAULT_COLUMNS,
     DEFAULT_SORT,
     OverviewPaginator,
     TrajectTable,
+    with_accountmanagers,
 )
 
 PER_PAGE = (25, 50, 100)
@@ -53,14 +51,7 @@ class Overview:
         # The page's ids come from the filtered queryset: no need to filter the rows again.
         rows = Traject.objects.with_share_for(self.share_users, only_theirs=False)
         rows = rows.select_related(*related)
-        if accountmanagers:
-            people = get_user_model().objects.only("first_name", "last_name", "username")
-            people = people.order_by("first_name", "last_name", "username")
-            # to_attr: a plain list per row, without a related manager and queryset for each.
-            rows = rows.prefetch_related(
-                Prefetch("accountmanagers", queryset=people, to_attr=ACCOUNTMANAGERS)
-            )
-        return rows
+        return with_accountmanagers(rows) if accountmanagers else rows
 
 
 def _columns(request, views: list[SavedView], notices: list[str]):
@@ -149,7 +140,7 @@ def _page_number(request, num_pages: int, notices: list[str]) -> int:
 def overview_build(request, *, paginate: bool = True) -> Overview:
     """Everything the overview and its exports show, for this request's user and URL."""
     notices: list[str] = []
-    client = ClientSettings.load()
+    client = client_settings_of(request.user)
     base = Traject.objects.visible_to(request.user).trajects()
     filterset = OverviewFilter(request.GET, base, request=request, thresholds=client.thresholds)
     notices += filterset.notices
@@ -173,10 +164,9 @@ def overview_build(request, *, paginate: bool = True) -> Overview:
         paginator_class=OverviewPaginator, per_page=overview.per_page, page=number,
         count=count, rows=overview.rows_queryset(),
     )  # fmt: skip
-    # The "Pagina" line: the database's aggregate over the page's ids (DESIGN rule 3), never a
-    # sum in Python. "Statistisch verwacht" (issue 6) is on the "Totaal" line only, fetched by
-    # the page once shown (trajects:expected): it reads every row's accountmanagers and range.
-    page_ids = [row.record.pk for row in table.page.object_list]
-    page_rows = Traject.objects.filter(pk__in=page_ids)
-    overview.page_totals = page_rows.with_share_for(overview.share_users).totals()
+    # The "Pagina" line: the database's aggregate over the page's rows (DESIGN rule 3), read in
+    # the page's own query, never a sum in Python. "Statistisch verwacht" (issue 6) is on the
+    # "Totaal" line only, fetched by the page once shown (trajects:expected): it reads every
+    # row's accountmanagers and range.
+    overview.page_totals = page_totals_of([row.record for row in table.page.object_list])
     return overview

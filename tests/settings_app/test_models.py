@@ -8,6 +8,7 @@ from settings_app.models import (
     Source,
     Stage,
     TrajectType,
+    UserSettings,
     WinLossReason,
 )
 
@@ -72,3 +73,39 @@ def test_default_probability_above_100_is_refused_by_the_database():
     settings.default_probability = 101
     with pytest.raises(IntegrityError), transaction.atomic():
         settings.save()
+
+
+class TestRolesOf:
+    """roles_of reads the user's roles and the client's settings in one query, once a request."""
+
+    def test_each_role_and_the_client_settings_in_one_query(
+        self, am, beheerder, django_assert_num_queries
+    ):
+        from settings_app.roles import client_settings_of, roles_of
+
+        ClientSettings.objects.filter(pk=1).update(price_range_thresholds="700,7000")
+        with django_assert_num_queries(1):
+            roles = roles_of(am)
+            client = client_settings_of(am)
+            assert roles_of(am) is roles
+        assert roles.accountmanager and not roles.beheerder and not roles.sales_select
+        assert client.price_range_thresholds == "700,7000"
+        assert roles_of(beheerder).beheerder and not roles_of(beheerder).accountmanager
+
+    def test_sales_select_of_the_client_or_of_the_user(self, am, other_am):
+        from settings_app.roles import roles_of
+
+        UserSettings.objects.filter(user=other_am).update(sales_select_enabled=True)
+        assert roles_of(other_am).sales_select and not roles_of(am).sales_select
+        ClientSettings.objects.filter(pk=1).update(sales_select_enabled=True)
+        fresh = type(am).objects.get(pk=am.pk)  # a new request: nothing cached on the user
+        assert roles_of(fresh).sales_select
+
+    def test_a_user_without_settings_and_a_database_without_the_client_row(self, django_user_model):
+        from settings_app.roles import client_settings_of, roles_of
+
+        ClientSettings.objects.all().delete()
+        plain = django_user_model.objects.create_user("zonder_rol", password="x")
+        roles = roles_of(plain)
+        assert not (roles.accountmanager or roles.beheerder or roles.sales_select)
+        assert client_settings_of(plain).pk == 1 and ClientSettings.objects.count() == 1

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from trajects.models import Traject, close_ranges
+from trajects.models import Traject, close_ranges, page_totals_of
+from trajects.tables import _names, with_accountmanagers
 
 from ..factories import ContactFactory, RelationFactory, TrajectFactory
 
@@ -184,3 +185,54 @@ def test_totals_of_nothing_are_zero():
     assert totals["count"] == 0
     assert totals["value"] == 0 and totals["visits"] == 0
 
+
+class TestPageTotals:
+    """The "Pagina" line: window aggregates in the page's own query (DESIGN rule 3)."""
+
+    def test_golden_page_of_two_shared_and_one_own(self, am, other_am):
+        # By hand, for am's share: 5000/2 = 2500 at 40% → 1000; 1000 at 80% → 800;
+        # count 2, average kans (40+80)/2 = 60, max 80, visits 3+1 = 4 (never split).
+        TrajectFactory(
+            value=Decimal("5000"), probability=40, visit_count=3, accountmanagers=[am, other_am]
+        )
+        TrajectFactory(value=Decimal("1000"), probability=80, visit_count=1, accountmanagers=[am])
+        TrajectFactory(value=Decimal("7777"), probability=10, accountmanagers=[other_am])
+        rows = list(Traject.objects.with_share_for([am]).with_page_totals())
+        assert page_totals_of(rows) == {
+            "count": 2,
+            "avg_probability": pytest.approx(60),
+            "value": Decimal("3500.00"),
+            "weighted": Decimal("1800.00"),
+            "visits": 4,
+            "max_probability": 80,
+        }
+
+    def test_equal_to_totals_over_the_same_rows(self, am, other_am):
+        for value, probability in [("1234.56", 15), (None, 70), ("99.99", 100), ("0", 0)]:
+            TrajectFactory(
+                value=None if value is None else Decimal(value),
+                probability=probability,
+                visit_count=probability // 10,
+                accountmanagers=[am, other_am] if probability > 50 else [am],
+            )
+        for users in ([], [am], [other_am], [am, other_am]):
+            queryset = Traject.objects.with_share_for(users)
+            rows = list(queryset.with_page_totals())
+            assert page_totals_of(rows) == queryset.totals(), users
+
+    def test_no_rows_are_the_totals_of_nothing(self):
+        assert page_totals_of([]) == Traject.objects.none().with_share_for().totals()
+
+
+def test_accountmanager_names_in_name_order_with_the_rows(am, other_am, db):
+    from ..factories import AccountmanagerFactory
+
+    nameless = AccountmanagerFactory(username="zonder_naam", first_name="", last_name="")
+    traject = TrajectFactory(accountmanagers=[other_am, nameless, am])
+    TrajectFactory(accountmanagers=[])
+    rows = with_accountmanagers(Traject.objects.order_by("pk"))
+    shown = [_names(row) for row in rows]
+    people = sorted([am, other_am, nameless], key=lambda u: (u.first_name, u.last_name, u.username))
+    assert shown[0] == ", ".join(u.get_full_name() or u.username for u in people)
+    assert "zonder_naam" in shown[0] and shown[1] == ""
+    assert traject.pk == rows[0].pk
