@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -38,7 +39,7 @@ from .forms import (
 from .models import DossierEntry, SavedView, StatisticsSet, Traject
 from .overview import PER_PAGE, overview_build
 from .statistics import statistics_table
-from .tables import DEFAULT_SORT, TrajectTable
+from .tables import DEFAULT_SORT, TrajectTable, esc
 from .templatetags.traject_tags import field_label, field_value
 
 
@@ -99,51 +100,48 @@ def _query(params: QueryDict, **changes) -> str:
     return "?" + urlencode(pairs)
 
 
-def _column_rows(params: QueryDict, columns: list[str]):
-    """Each column with links that show, hide or move it (no JavaScript needed)."""
+def _column_rows(params: QueryDict, columns: list[str]) -> list[str]:
+    """Each column as a list item with links that show, hide or move it (no JavaScript needed).
+
+    Shown columns first, in their order. Written here rather than in the template: sixteen
+    items of a dozen lookups each were a fifth of the page's template time.
+    """
     # Every link is the same query with another `cols`: encode the rest once.
     rest = _query(params, cols=None, view=None)
     joiner = "&" if len(rest) > 1 else ""
     encoded = {name: urlencode([("cols", name)]) for name in TrajectTable.base_columns}
 
     def link(cols: list[str]) -> str:
-        return rest + joiner + "&".join(encoded[name] for name in cols)
+        return esc(rest + joiner + "&".join(encoded[name] for name in cols))
 
-    rows = []
+    hide, show = esc(_("Verbergen")), esc(_("Tonen"))
+    left, right = esc(_("Naar links")), esc(_("Naar rechts"))
+    labels = dict(TrajectTable.column_choices())
     last = len(columns) - 1
-    for name, label in TrajectTable.column_choices():
-        if name in columns:
-            index = columns.index(name)
-            hide = [c for c in columns if c != name] or columns
+    items = []
+    for index, name in enumerate(columns):
+        without = [c for c in columns if c != name] or columns
+        item = (
+            f'<li class="shown"><a href="{link(without)}" title="{hide}">☑ {esc(labels[name])}</a>'
+        )
+        if index > 0:
             up = columns[:]
+            up[index - 1], up[index] = up[index], up[index - 1]
+            item += f' <a href="{link(up)}" title="{left}">↑</a>'
+        if index < last:
             down = columns[:]
-            if index > 0:
-                up[index - 1], up[index] = up[index], up[index - 1]
-            if index < last:
-                down[index + 1], down[index] = down[index], down[index + 1]
-            rows.append(
-                {
-                    "name": name,
-                    "label": label,
-                    "shown": True,
-                    "position": index,
-                    "toggle": link(hide),
-                    "up": link(up) if index > 0 else "",
-                    "down": link(down) if index < last else "",
-                }
+            down[index + 1], down[index] = down[index], down[index + 1]
+            item += f' <a href="{link(down)}" title="{right}">↓</a>'
+        items.append(mark_safe(item + "</li>"))  # noqa: S308 - every value escaped above
+    for name, label in labels.items():
+        if name not in columns:
+            items.append(
+                mark_safe(  # noqa: S308 - every value escaped
+                    f'<li class="hidden"><a href="{link([*columns, name])}" title="{show}">'
+                    f"☐ {esc(label)}</a></li>"
+                )
             )
-        else:
-            rows.append(
-                {
-                    "name": name,
-                    "label": label,
-                    "shown": False,
-                    "position": len(TrajectTable.base_columns),
-                    "toggle": link([*columns, name]),
-                }
-            )
-    rows.sort(key=lambda row: row["position"])
-    return rows
+    return items
 
 
 @require_GET
