@@ -50,7 +50,7 @@ class Overview:
         related, accountmanagers = self.table.related()
         # The page's ids come from the filtered queryset: no need to filter the rows again.
         rows = Traject.objects.with_share_for(self.share_users, only_theirs=False)
-        rows = rows.select_related(*related)
+        rows = rows.select_related(*related).only(*self.table.fields())
         return with_accountmanagers(rows) if accountmanagers else rows
 
 

@@ -45,6 +45,8 @@ DEFAULT_SORT = "-expected_close"
 # Where the overview's rows get their accountmanagers: their names (PostgreSQL) or the users.
 ACCOUNTMANAGER_NAMES = "accountmanager_names"
 ACCOUNTMANAGERS = "accountmanager_list"
+# The fields of a column whose name is not the field it shows (see TrajectTable.fields).
+FIELDS = {"visits": ["visit_count"], "value": [], "weighted": [], "accountmanagers": []}
 # Which related rows a visible column needs (select_related / prefetch_related).
 RELATED = {
     "relation": "relation",
@@ -208,6 +210,11 @@ class TrajectTable(tables.Table):
             [RELATED[name] for name in self.chosen if name in RELATED],
             "accountmanagers" in self.chosen,
         )
+
+    def fields(self) -> list[str]:
+        """The traject's own fields the shown columns read (their related rows come whole): the
+        page loads only these. Amounts and names are annotations, not fields."""
+        return [field for name in self.chosen for field in FIELDS.get(name, [name])]
 
     def head(self) -> list[str]:
         """The header cells as HTML, with the sort links {% querystring sort=… page=None %}
