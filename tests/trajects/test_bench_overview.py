@@ -19,6 +19,7 @@ def test_bench_prints_the_six_views_and_the_expected_figure():
     # page ms, SQL ms, queries, rows, target, verdict, and the statistisch verwacht time
     assert all(re.search(r"\d+\.\d +\d+\.\d +\d+ +[\d,]+ +< \d+ ms .+ \d+\.\d$", line)
                for line in lines[:6]), lines  # fmt: skip
+    assert re.search(r"machine: .* \d+\.\d ms median, \d+\.\d ms best \(\d\.\d\d×\) before", text)
 
 
 def test_bench_needs_seeded_data(db):

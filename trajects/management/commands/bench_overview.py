@@ -48,6 +48,25 @@ def median_ms(run, times: int, warmup: int) -> float:
     return statistics.median(timings)
 
 
+def _fixed_work():
+    """The same pure-Python work on every machine (about 5 ms on this kind of machine)."""
+    total = 0
+    for i in range(100_000):
+        total += i * i
+    return total
+
+
+def machine_spread(times: int = 100) -> tuple[float, float]:
+    """(median, best) ms of _fixed_work: how fast, and how steady, the CPU is right now. A page
+    median on a machine whose median here is 1.5× its best carries the same spread."""
+    timings = []
+    for _ in range(times):
+        started = time.perf_counter()
+        _fixed_work()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), min(timings)
+
+
 class Command(BaseCommand):
     help = "Benchmark the trajects overview: six views, page median and raw SQL median."
 
@@ -75,6 +94,7 @@ class Command(BaseCommand):
             f"{'view':<58} {'page ms':>8} {'SQL ms':>7} {'queries':>7} {'rows':>7}  target"
             f"        {'verwacht ms':>11}"
         )
+        before = machine_spread()
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
         failures = 0
@@ -93,6 +113,15 @@ class Command(BaseCommand):
             f"queries replayed raw; verwacht = median time of the whole result's statistisch "
             f"verwacht, fetched after the page (none without statistics: run "
             f"regenerate_statistics). Load average now {os.getloadavg()[0]:.1f}."
+        )
+        after = machine_spread()
+        self.stdout.write(
+            "machine: a fixed pure-Python loop took "
+            + " and ".join(
+                f"{median:.1f} ms median, {best:.1f} ms best ({median / best:.2f}×) {when}"
+                for (median, best), when in ((before, "before"), (after, "after"))
+            )
+            + " the views."
         )
         for key, _label, _user, query, _target in views:
             self.stdout.write(f"  ({key}) /sales/?{query}")
