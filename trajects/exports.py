@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils.formats import date_format, number_format
 from openpyxl import Workbook
 
-from .tables import EXPORT_VALUES, with_accountmanagers
+from .tables import EXPORT_VALUES
 
 CHUNK = 2000
 XLSX_MAX = 100_000
@@ -30,7 +30,7 @@ def export_records(overview):
     related, accountmanagers = overview.table.related()
     records = overview.table.data.data.select_related(*related)
     if accountmanagers:
-        records = with_accountmanagers(records)
+        records = records.with_accountmanager_names()
     return records.iterator(chunk_size=CHUNK)
 
 

@@ -149,26 +149,6 @@ def lazy_queryset(queryset):
     return lambda request: queryset()
 
 
-class _FieldsOfOneForm(dict):
-    """A form class's fields, made for one filterset: see FilterForm."""
-
-    def __deepcopy__(self, memo):
-        return dict(self)
-
-
-class FilterForm(forms.Form):
-    """The overview's filter form.
-
-    django-filter makes this form's class and fields anew for each filterset, so the deep copy
-    of the fields that Django makes for each form (a millisecond per page) copies nothing that
-    another request shares: a shallow copy keeps each form's fields its own.
-    """
-
-    def __init__(self, *args, **kwargs):
-        self.base_fields = _FieldsOfOneForm(self.base_fields)
-        super().__init__(*args, **kwargs)
-
-
 class OverviewFilter(django_filters.FilterSet):
     """Every criterion of the trajects overview; its queryset is already visible_to(user)."""
 
@@ -216,7 +196,6 @@ class OverviewFilter(django_filters.FilterSet):
     class Meta:
         model = Traject
         fields: list[str] = []
-        form = FilterForm
 
     def __init__(self, data, queryset, *, request, thresholds: list[Decimal], today=None):
         self.user = request.user

@@ -6,8 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import (
     Avg,
     CharField,
@@ -21,6 +22,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -244,30 +246,43 @@ class TrajectQuerySet(VisibleQuerySet):
         """
         if "share_value" not in self.query.annotations:
             return self.with_share_for().totals()
-        result = self.aggregate(
-            count=Count("pk"),
-            avg_probability=Avg("probability"),
-            value=Coalesce(Sum("share_value"), Value(Decimal(0)), output_field=MONEY),
-            weighted=Coalesce(Sum("share_weighted"), Value(Decimal(0)), output_field=MONEY),
-            visits=Coalesce(Sum("visit_count"), 0),
-            max_probability=Max("probability"),
-        )
-        return result
+        return self.aggregate(**_totals())
 
     def with_page_totals(self):
         """Annotate every row with the totals over all rows of the result (DESIGN rule 3).
 
-        The "Pagina" line: one page's rows are fetched by id, and window functions over those
-        rows give the same figures as totals() would in a query of its own. The database adds
-        them up; read them with page_totals_of(a row).
+        The "Pagina" line: one page's rows are fetched by id, and the same figures as totals()
+        as window aggregates over those rows; the database adds them up. Read them with
+        page_totals_of(the rows).
         """
         if "share_value" not in self.query.annotations:
             return self.with_share_for().with_page_totals()
         return self.annotate(
-            **{
-                f"{PAGE_TOTAL}{name}": Window(aggregate, output_field=output_field)
-                for name, (aggregate, output_field) in _page_total_aggregates().items()
-            }
+            **{PAGE_TOTAL + name: figure for name, figure in _totals(per_row=True).items()}
+        )
+
+    def with_accountmanager_names(self):
+        """Each row's accountmanagers in name order, for showing them (the overview, exports).
+
+        On PostgreSQL their names come as one array column (`accountmanager_names`) of the rows'
+        own query; elsewhere the users are prefetched in a second query, as a plain list per row
+        (`accountmanager_list`). accountmanager_names_of(row) reads either.
+        """
+        from settings_app.roles import person_label
+
+        if connections[self.db].vendor == "postgresql":
+            names = (
+                TrajectAccountmanager.objects.filter(traject_id=OuterRef("pk"))
+                .order_by("user__first_name", "user__last_name", "user__username")
+                .values(label=person_label("user__"))
+            )
+            return self.annotate(**{ACCOUNTMANAGER_NAMES: ArraySubquery(names)})
+        from django.contrib.auth import get_user_model
+
+        people = get_user_model().objects.only("first_name", "last_name", "username")
+        people = people.order_by("first_name", "last_name", "username")
+        return self.prefetch_related(
+            Prefetch("accountmanagers", queryset=people, to_attr=ACCOUNTMANAGER_LIST)
         )
 
     def alive(self):
@@ -287,31 +302,48 @@ class TrajectQuerySet(VisibleQuerySet):
 
 # What with_page_totals prefixes its annotations with.
 PAGE_TOTAL = "page_total_"
+# Where with_accountmanager_names puts the names (PostgreSQL) or the users (elsewhere).
+ACCOUNTMANAGER_NAMES = "accountmanager_names"
+ACCOUNTMANAGER_LIST = "accountmanager_list"
 
 
-def _page_total_aggregates() -> dict:
+def _totals(*, per_row: bool = False) -> dict:
+    """The totals row's figures (DESIGN rule 3) as aggregates, or per_row as window aggregates
+    over the whole result; no amount and no visits are 0, not NULL."""
+
+    def figure(aggregate, output_field, empty=None):
+        expression = Window(aggregate, output_field=output_field) if per_row else aggregate
+        if empty is None:
+            return expression
+        return Coalesce(expression, Value(empty), output_field=output_field)
+
     return {
-        "count": (Count("pk"), IntegerField()),
-        "avg_probability": (Avg("probability"), FloatField()),
-        "value": (Sum("share_value"), MONEY),
-        "weighted": (Sum("share_weighted"), MONEY),
-        "visits": (Sum("visit_count"), IntegerField()),
-        "max_probability": (Max("probability"), IntegerField()),
+        "count": figure(Count("pk"), IntegerField()),
+        "avg_probability": figure(Avg("probability"), FloatField()),
+        "value": figure(Sum("share_value"), MONEY, Decimal(0)),
+        "weighted": figure(Sum("share_weighted"), MONEY, Decimal(0)),
+        "visits": figure(Sum("visit_count"), IntegerField(), 0),
+        "max_probability": figure(Max("probability"), IntegerField()),
     }
 
 
 def page_totals_of(rows) -> dict:
-    """The totals with_page_totals annotated on the rows; those of no rows when empty."""
+    """The totals with_page_totals annotated on the rows; those of nothing when there are none
+    (no query)."""
     if not rows:
-        return {"count": 0, "avg_probability": None, "value": Decimal(0),
-                "weighted": Decimal(0), "visits": 0, "max_probability": None}  # fmt: skip
-    first = rows[0]
-    totals = {name: getattr(first, PAGE_TOTAL + name) for name in _page_total_aggregates()}
-    # As totals() gives them: no amount is 0, not None (Coalesce there).
-    for name in ("value", "weighted", "visits"):
-        if totals[name] is None:
-            totals[name] = 0 if name == "visits" else Decimal(0)
-    return totals
+        return Traject.objects.none().totals()
+    return {name: getattr(rows[0], PAGE_TOTAL + name) for name in _totals()}
+
+
+def accountmanager_names_of(traject) -> list[str]:
+    """The names with_accountmanager_names gave the row, or else read from its accountmanagers."""
+    names = getattr(traject, ACCOUNTMANAGER_NAMES, None)
+    if names is not None:
+        return names
+    people = getattr(traject, ACCOUNTMANAGER_LIST, None)
+    if people is None:
+        people = traject.accountmanagers.order_by("first_name", "last_name", "username")
+    return [user.get_full_name() or user.username for user in people]
 
 
 class Traject(models.Model):
@@ -602,12 +634,9 @@ class StatisticsSetQuerySet(models.QuerySet):
         """Sets made with these price-range thresholds."""
         return self.filter(thresholds=thresholds_text(thresholds))
 
-    def current(self, client: ClientSettings | None = None) -> "StatisticsSet | None":
-        """The newest set made with the client's current price ranges; None before the first.
-
-        Pass the ClientSettings when the request has already read them.
-        """
-        thresholds = (client or ClientSettings.load()).thresholds
+    def current(self) -> "StatisticsSet | None":
+        """The newest set made with the client's current price ranges; None before the first."""
+        thresholds = ClientSettings.load().thresholds
         return self.for_thresholds(thresholds).order_by("-generated_at", "-pk").first()
 
 

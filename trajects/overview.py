@@ -17,7 +17,6 @@ from .tables import (
     DEFAULT_SORT,
     OverviewPaginator,
     TrajectTable,
-    with_accountmanagers,
 )
 
 PER_PAGE = (25, 50, 100)
@@ -51,7 +50,7 @@ class Overview:
         # The page's ids come from the filtered queryset: no need to filter the rows again.
         rows = Traject.objects.with_share_for(self.share_users, only_theirs=False)
         rows = rows.select_related(*related).only(*self.table.fields())
-        return with_accountmanagers(rows) if accountmanagers else rows
+        return rows.with_accountmanager_names() if accountmanagers else rows
 
 
 def _columns(request, views: list[SavedView], notices: list[str]):

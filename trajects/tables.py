@@ -9,14 +9,10 @@ import copy
 import html
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from urllib.parse import urlencode
 
 import django_tables2 as tables
-from django.contrib.auth import get_user_model
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Paginator
-from django.db import connections
-from django.db.models import F, OuterRef, Prefetch
+from django.db.models import F
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.formats import date_format, get_format, number_format
@@ -26,9 +22,9 @@ from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.rows import BoundRows
 
-from settings_app.roles import person_label
+from salesmodule.querystring import Requery
 
-from .models import Traject, TrajectAccountmanager
+from .models import Traject, accountmanager_names_of
 
 DEFAULT_COLUMNS = [
     "subject",
@@ -42,9 +38,6 @@ DEFAULT_COLUMNS = [
     "accountmanagers",
 ]
 DEFAULT_SORT = "-expected_close"
-# Where the overview's rows get their accountmanagers: their names (PostgreSQL) or the users.
-ACCOUNTMANAGER_NAMES = "accountmanager_names"
-ACCOUNTMANAGERS = "accountmanager_list"
 # The fields of a column whose name is not the field it shows (see TrajectTable.fields).
 FIELDS = {"visits": ["visit_count"], "value": [], "weighted": [], "accountmanagers": []}
 # Which related rows a visible column needs (select_related / prefetch_related).
@@ -219,16 +212,8 @@ class TrajectTable(tables.Table):
     def head(self) -> list[str]:
         """The header cells as HTML, with the sort links {% querystring sort=… page=None %}
         would write; each column's attributes and ordering are worked out once."""
-        # The query without the page, split around `sort`, which keeps its place (or goes last).
-        pairs = [(key, values) for key, values in self.query.lists() if key != "page"]
-        keys = [key for key, _values in pairs]
-        at = keys.index(self._meta.order_by_field) if self._meta.order_by_field in keys else None
-        before = urlencode([(k, v) for k, values in pairs[:at] for v in values])
-        after = (
-            urlencode([(k, v) for k, values in pairs[at + 1 :] for v in values])
-            if at is not None
-            else ""
-        )
+        # The query without the page; `sort` keeps its place (or goes last).
+        links = Requery(self.query, self._meta.order_by_field, in_place=True)
         cells = []
         for column in self.columns:
             css = column.attrs["th"].get("class")
@@ -244,8 +229,7 @@ class TrajectTable(tables.Table):
                 arrow = " ↓" if descending else " ↑"
             header = esc(column.header)
             if column.orderable:
-                sort = urlencode([(self._meta.order_by_field, str(alias.next))])
-                link = "?" + "&".join(part for part in (before, sort, after) if part)
+                link = links.link(str(alias.next))
                 content = (
                     f'<a href="{esc(link)}" data-sort="{esc(column.name)}">{header}{arrow}</a>'
                 )
@@ -292,34 +276,8 @@ def _badge(record):
     )
 
 
-def with_accountmanagers(rows):
-    """The rows with what the Accountmanager(s) column shows, in name order.
-
-    On PostgreSQL the names come as one array column of the rows' own query; elsewhere the
-    users are prefetched in a second query, as a plain list per row (no manager per row).
-    """
-    if connections[rows.db].vendor == "postgresql":
-        names = (
-            TrajectAccountmanager.objects.filter(traject_id=OuterRef("pk"))
-            .order_by("user__first_name", "user__last_name", "user__username")
-            .values(label=person_label("user__"))
-        )
-        return rows.annotate(**{ACCOUNTMANAGER_NAMES: ArraySubquery(names)})
-    people = get_user_model().objects.only("first_name", "last_name", "username")
-    people = people.order_by("first_name", "last_name", "username")
-    return rows.prefetch_related(
-        Prefetch("accountmanagers", queryset=people, to_attr=ACCOUNTMANAGERS)
-    )
-
-
 def _names(record) -> str:
-    names = getattr(record, ACCOUNTMANAGER_NAMES, None)
-    if names is not None:
-        return ", ".join(names)
-    people = getattr(record, ACCOUNTMANAGERS, None)
-    if people is None:
-        people = record.accountmanagers.all()
-    return ", ".join(person(user) for user in people)
+    return ", ".join(accountmanager_names_of(record))
 
 
 # How each column shows a record in the page (escaped by the caller).
