@@ -1,7 +1,7 @@
 """The Traject record: a lead until its accountmanager's first saved edit, then a traject."""
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce, NullIf, Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesmodule.ahead import aggregate_ahead
 from salesmodule.visibility import VisibleQuerySet
 from settings_app.models import ClientSettings
 from settings_app.price_ranges import price_ranges, thresholds_text
@@ -238,14 +239,17 @@ class TrajectQuerySet(VisibleQuerySet):
             | Q(contact_id__in=contacts)
         )
 
-    def totals(self) -> dict:
+    def totals(self, *, ahead: bool = False) -> Mapping:
         """Count, average and maximum kans, value, weighted value and visits, in one aggregate.
 
         Over whatever the queryset holds (the whole filtered result, or one page's ids); the
         amounts are the shares when with_share_for chose accountmanagers (DESIGN rules 3, 4).
+        ahead=True sends it now and reads it when first used, where it can (salesmodule.ahead).
         """
         if "share_value" not in self.query.annotations:
-            return self.with_share_for().totals()
+            return self.with_share_for().totals(ahead=ahead)
+        if ahead:
+            return aggregate_ahead(self, _totals())
         return self.aggregate(**_totals())
 
     def with_page_totals(self):
@@ -309,21 +313,23 @@ ACCOUNTMANAGER_LIST = "accountmanager_list"
 
 def _totals(*, per_row: bool = False) -> dict:
     """The totals row's figures (DESIGN rule 3) as aggregates, or per_row as window aggregates
-    over the whole result; no amount and no visits are 0, not NULL."""
+    over the whole result; no amount and no visits are 0, not NULL. Every figure says its
+    output field: aggregate_ahead converts the raw values by it."""
 
-    def figure(aggregate, output_field, empty=None):
+    def figure(aggregate, empty=None):
+        output_field = aggregate.output_field
         expression = Window(aggregate, output_field=output_field) if per_row else aggregate
         if empty is None:
             return expression
         return Coalesce(expression, Value(empty), output_field=output_field)
 
     return {
-        "count": figure(Count("pk"), IntegerField()),
-        "avg_probability": figure(Avg("probability"), FloatField()),
-        "value": figure(Sum("share_value"), MONEY, Decimal(0)),
-        "weighted": figure(Sum("share_weighted"), MONEY, Decimal(0)),
-        "visits": figure(Sum("visit_count"), IntegerField(), 0),
-        "max_probability": figure(Max("probability"), IntegerField()),
+        "count": figure(Count("pk", output_field=IntegerField())),
+        "avg_probability": figure(Avg("probability", output_field=FloatField())),
+        "value": figure(Sum("share_value", output_field=MONEY), Decimal(0)),
+        "weighted": figure(Sum("share_weighted", output_field=MONEY), Decimal(0)),
+        "visits": figure(Sum("visit_count", output_field=IntegerField()), 0),
+        "max_probability": figure(Max("probability", output_field=IntegerField())),
     }
 
 

@@ -4,6 +4,7 @@ One function builds it for the page and for the exports, so both show the same r
 shares and visibility. Bad values are corrected and reported in `notices`.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from .tables import (
     DEFAULT_SORT,
     OverviewPaginator,
     TrajectTable,
+    page_rows,
 )
 
 PER_PAGE = (25, 50, 100)
@@ -32,8 +34,8 @@ class Overview:
     view: SavedView | None
     sort: str
     per_page: int = PER_PAGE[0]
-    totals: dict = field(default_factory=dict)
-    page_totals: dict = field(default_factory=dict)
+    totals: Mapping = field(default_factory=dict)
+    page_totals: Mapping = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
 
     @property
@@ -116,7 +118,8 @@ def _per_page(request, notices: list[str]) -> int:
     return size
 
 
-def _page_number(request, num_pages: int, notices: list[str]) -> int:
+def _page_number(request, notices: list[str]) -> int:
+    """The page asked for; past the last page is corrected once the count is known."""
     raw = request.GET.get("page", "")
     if not raw:
         return 1
@@ -127,13 +130,17 @@ def _page_number(request, num_pages: int, notices: list[str]) -> int:
             _("Pagina “%(raw)s” bestaat niet; pagina 1 wordt getoond.") % {"raw": shorten(raw)}
         )
         return 1
-    corrected = min(max(number, 1), max(num_pages, 1))
-    if corrected != number:
-        notices.append(
-            _("Pagina %(raw)s bestaat niet; pagina %(page)s wordt getoond.")
-            % {"raw": number, "page": corrected}
-        )
-    return corrected
+    if number < 1:
+        notices.append(_no_such_page(number, 1))
+        return 1
+    return number
+
+
+def _no_such_page(number: int, shown: int) -> str:
+    return _("Pagina %(raw)s bestaat niet; pagina %(page)s wordt getoond.") % {
+        "raw": number,
+        "page": shown,
+    }
 
 
 def overview_build(request, *, paginate: bool = True) -> Overview:
@@ -155,17 +162,27 @@ def overview_build(request, *, paginate: bool = True) -> Overview:
     if not paginate:
         return overview
     overview.per_page = _per_page(request, notices)
-    overview.totals = queryset.totals()
-    count = overview.totals["count"]
-    num_pages = max(1, -(-count // overview.per_page))
-    number = _page_number(request, num_pages, notices)
+    number = _page_number(request, notices)
+    # The page's rows first, then the whole result's totals, sent ahead: the database adds
+    # them up while the table is rendered (salesmodule.ahead). Only a page past the last one
+    # waits for the count, to show the last page instead.
+    rows, ordered = overview.rows_queryset(), table.data.data  # sorted by the table
+    records = page_rows(ordered, rows, number, overview.per_page)
+    if not records and number > 1:
+        overview.totals = queryset.totals()
+        last = max(1, -(-overview.totals["count"] // overview.per_page))
+        notices.append(_no_such_page(number, last))
+        number = last
+        records = page_rows(ordered, rows, number, overview.per_page)
+    else:
+        overview.totals = queryset.totals(ahead=True)
     table.paginate(
         paginator_class=OverviewPaginator, per_page=overview.per_page, page=number,
-        count=count, rows=overview.rows_queryset(),
+        totals=overview.totals, records=records,
     )  # fmt: skip
     # The "Pagina" line: the database's aggregate over the page's rows (DESIGN rule 3), read in
     # the page's own query, never a sum in Python. "Statistisch verwacht" (issue 6) is on the
     # "Totaal" line only, fetched by the page once shown (trajects:expected): it reads every
     # row's accountmanagers and range.
-    overview.page_totals = page_totals_of([row.record for row in table.page.object_list])
+    overview.page_totals = page_totals_of(records)
     return overview

@@ -301,37 +301,41 @@ CELLS = {
 }
 
 
+BIGINT_MAX = 2**63 - 1
+
+
 class OverviewPaginator(Paginator):
-    """Knows the count from the totals, and fetches a page in one query.
+    """A page whose rows were fetched already (page_rows); the count is the totals' count,
+    read when first needed (the pager under the totals line), so the totals may still be on
+    their way while the table is rendered (salesmodule.ahead)."""
 
-    The page's ids come from the filtered, sorted queryset in a subquery (an index-only scan
-    for the usual sorts); the outer query reads those rows with their related rows, in the same
-    order, and the page's totals over them (with_page_totals) — the filters are not repeated on
-    the rows a page shows.
-    """
-
-    def __init__(self, object_list, per_page, *, count: int, rows, **kwargs):
+    def __init__(self, object_list, per_page, *, totals, records, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self._known_count = count
-        self.rows = rows
+        self._totals = totals
+        self._records = records
 
     @cached_property
     def count(self):
-        return self._known_count
+        return self._totals["count"]
 
     def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        bound_rows = self.object_list
-        ordered = bound_rows.data.data
-        ordering = ordered.query.order_by or ordered.model._meta.ordering
-        page_ids = ordered.values("pk")[bottom : bottom + self.per_page]
-        records = (
-            list(self.rows.filter(pk__in=page_ids).order_by(*ordering).with_page_totals())
-            if self.count
-            else []
-        )
-        return self._get_page(BoundRows(records, table=bound_rows.table), number, self)
+        return self._get_page(BoundRows(self._records, table=self.object_list.table), number, self)
+
+
+def page_rows(ordered, rows, number: int, per_page: int) -> list:
+    """Page `number` of the filtered, sorted queryset `ordered`, in one query.
+
+    The page's ids come from `ordered` in a subquery (an index-only scan for the usual sorts);
+    the outer query reads those rows from `rows` (their related rows, the shown fields) in the
+    same order, with the page's totals over them (with_page_totals): the filters are not
+    repeated on the rows a page shows. No rows past the last page.
+    """
+    ordering = ordered.query.order_by or ordered.model._meta.ordering
+    bottom = (number - 1) * per_page
+    if bottom + per_page > BIGINT_MAX:  # no such page, and OFFSET would overflow
+        return []
+    page_ids = ordered.values("pk")[bottom : bottom + per_page]
+    return list(rows.filter(pk__in=page_ids).order_by(*ordering).with_page_totals())
 
 
 # The plain value of each column, for the exports (amounts as Decimals, dates as dates).

@@ -21,6 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from crm.models import Relation
+from salesmodule.ahead import sending_ahead
 from salesmodule.htmx import render_page
 from salesmodule.querystring import Requery, requery
 from settings_app.roles import roles_of
@@ -125,6 +126,7 @@ def _column_rows(params: QueryDict, columns: list[str]) -> list[str]:
 
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
+@sending_ahead()
 def traject_list(request):
     """The trajects overview: date filter, criteria, table, totals row (issue 4)."""
     listing = overview_build(request)
@@ -202,6 +204,7 @@ def _back_to_list(next_query: str, view: SavedView | None = None):
 
 
 @require_POST
+@sending_ahead()
 def saved_view_save(request):
     """Save the shown columns as a named weergave of the user."""
     form = SavedViewForm(request.POST)

@@ -290,6 +290,7 @@ class TestBadInput:
             ({"page": "-1"}, "Pagina -1 bestaat niet"),
             ({"page": "abc"}, "Pagina “abc” bestaat niet"),
             ({"page": "99999"}, "Pagina 99999 bestaat niet"),
+            ({"page": "9" * 25}, f"Pagina {'9' * 25} bestaat niet"),  # past any OFFSET
             ({"per_page": "100000"}, "100000 per pagina kan niet"),
             ({"keyword": "x" * 5000}, "ingekort tot 100 tekens"),
             ({"probability_min": "abc"}, "Kans vanaf “abc”"),
