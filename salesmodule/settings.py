@@ -83,6 +83,7 @@ TEMPLATES = [
 
 DATABASES = {"default": database_config(env, VAR_DIR / "salesmodule.sqlite3")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a kept connection is checked before reuse
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The covering indexes' INCLUDE columns are PostgreSQL's; SQLite just uses the key.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
