@@ -91,9 +91,11 @@ class _Ahead(Mapping):
         if self._values is None:
             try:
                 row = self._cursor.fetchone()
-            finally:
-                self.close()
-                self._cursor.close()
+            except BaseException:
+                self.close(quiet=True)  # the query's own error is the one to report
+                raise
+            self.close()
+            self._cursor.close()
             self._values = {
                 name: figure.convert_value(value, figure, self._connection)
                 for (name, figure), value in zip(self._figures.items(), row, strict=True)

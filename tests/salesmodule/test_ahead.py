@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import DataError, connection
 from django.db.models import Count, IntegerField, Max
 from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
@@ -124,3 +124,17 @@ def test_queries_between_sending_and_reading_get_their_own_answers(world, am):
         AccountmanagerFactory()  # a write in between is kept too
         assert ahead["count"] == 3
     assert Traject.objects.trajects().totals()["count"] == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_query_reports_its_own_error_and_the_connection_goes_on(world):
+    figures = {
+        "broken": Max(RawSQL("1 / (probability - probability)", []), output_field=IntegerField())
+    }
+    with sending_ahead():
+        ahead = aggregate_ahead(Traject.objects.all(), figures)
+        with pytest.raises(DataError, match="division by zero"):
+            ahead["broken"]
+    assert connection.connection._pipeline is None
+    assert Traject.objects.count() == 3
