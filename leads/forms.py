@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.forms import relation_choice_field, relation_query_field
 from crm.models import Contact, Relation
 from settings_app.models import BusinessType, ClientSettings, Source
-from settings_app.roles import accountmanagers, roles_of
+from settings_app.roles import accountmanagers, person_name, roles_of
 from vacancies.models import Vacancy
 
 from .services import business_type_default
@@ -40,12 +40,12 @@ def lead_by_choices():
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return person_name(obj)
 
 
 class UsersChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return person_name(obj)
 
 
 class BusinessTypeChoiceField(forms.ModelChoiceField):

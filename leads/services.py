@@ -22,7 +22,7 @@ from crm.models import Contact, Relation
 from salesmodule.text import normalise
 from settings_app.models import BusinessType, ClientSettings, TrajectType
 from settings_app.roles import accountmanagers as active_accountmanagers
-from settings_app.roles import roles_of
+from settings_app.roles import person_name, roles_of
 from trajects.models import DossierEntry, DossierKind, Traject, TrajectAccountmanager
 from trajects.services import dossier_log, traject_accountmanagers_set, traject_counts_refresh
 from vacancies.models import Vacancy
@@ -41,10 +41,6 @@ def business_type_default(*, new_relation: bool) -> BusinessType | None:
     code = NEW_BUSINESS if new_relation else EXISTING_BUSINESS
     active = BusinessType.objects.active()
     return active.filter(code=code).first() or active.first()
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _lead_accountmanagers(*, created_by, users: Iterable) -> list:
@@ -201,7 +197,7 @@ def lead_distribute(*, leads: Iterable, accountmanagers: Iterable, by) -> list[T
             {"leads": _("Een of meer gekozen leads bestaan niet (meer) of zijn al een traject.")}
         )
     User = get_user_model()
-    names = get_text_list([_name(user) for user in users], _("en"))
+    names = get_text_list([person_name(user) for user in users], _("en"))
     for lead in found:
         current = list(User.objects.filter(traject_links__traject=lead))
         current_ids = {user.pk for user in current}

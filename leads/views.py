@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from crm.models import Relation
 from salesmodule.htmx import render_page
-from settings_app.roles import roles_of
+from settings_app.roles import person_name, roles_of
 from trajects.models import Traject
 from vacancies.models import Vacancy
 
@@ -141,10 +141,7 @@ def lead_distribute(request):
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            names = ", ".join(
-                user.get_full_name() or user.username
-                for user in form.cleaned_data["accountmanagers"]
-            )
+            names = ", ".join(person_name(user) for user in form.cleaned_data["accountmanagers"])
             messages.success(
                 request,
                 ngettext(

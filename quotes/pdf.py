@@ -18,6 +18,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from settings_app.models import ClientSettings
+from settings_app.roles import person_name
 
 from .amounts import calculate
 from .models import Quote
@@ -63,7 +64,7 @@ def quote_pdf_context(quote: Quote) -> dict:
         "client": client,
         "logo": _logo_data_uri(client),
         "quote_date": quote.quote_date or timezone.localdate(),
-        "signer": (signer.get_full_name() or signer.username) if signer else "",
+        "signer": person_name(signer),
     }
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salesmodule.htmx import render_page
 from settings_app.models import ClientSettings
-from settings_app.roles import roles_of
+from settings_app.roles import person_name, roles_of
 from trajects.models import Traject
 from trajects.services import TrajectConflict
 
@@ -294,7 +294,7 @@ def quote_delete(request, pk: int):
 def _email_defaults(quote: Quote, user) -> dict:
     contact = quote.contact
     greeting = _("Beste %(name)s,") % {"name": contact.first_name or contact} if contact else ""
-    signature = user.get_full_name() or user.username
+    signature = person_name(user)
     agency = ClientSettings.load().agency_name
     body = _(
         "%(greeting)s\n\nIn de bijlage vindt u onze offerte '%(title)s'.\n"

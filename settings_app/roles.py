@@ -88,9 +88,17 @@ def accountmanagers():
     )
 
 
+def person_name(user, empty: str = "") -> str:
+    """A user as every page names him: 'Jan de Vries', else his login name 'jdevries';
+    `empty` when there is nobody."""
+    if not user:
+        return empty
+    return user.get_full_name() or user.get_username()
+
+
 def person_label(prefix: str = ""):
-    """A user's name as the database writes it, as get_full_name() or the username would:
-    'Jan de Vries', else 'jdevries'. `prefix` reaches the user through a relation ('user__')."""
+    """person_name as the database writes it, for a query's column: 'Jan de Vries', else
+    'jdevries'. `prefix` reaches the user through a relation ('user__')."""
     return Coalesce(
         NullIf(Trim(Concat(f"{prefix}first_name", Value(" "), f"{prefix}last_name")), Value("")),
         f"{prefix}username",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import Relation
 from settings_app.models import BusinessType, Source, Stage, TrajectType
-from settings_app.roles import accountmanagers, person_label, roles_of
+from settings_app.roles import accountmanagers, person_label, person_name, roles_of
 
 from .models import Traject
 
@@ -463,5 +463,5 @@ def shorten(value: str, length: int = 40) -> str:
 def display_name(obj) -> str:
     """How a choice reads: a user by full name, anything else as itself."""
     if hasattr(obj, "get_full_name"):
-        return obj.get_full_name() or obj.get_username()
+        return person_name(obj)
     return str(obj)

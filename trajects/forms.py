@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import AppointmentKind, Contact, Relation
 from settings_app.models import BusinessType, Outcome, Source, Stage, TrajectType, WinLossReason
-from settings_app.roles import accountmanagers
+from settings_app.roles import accountmanagers, person_name
 from vacancies.models import Vacancy
 
 from .models import Traject
@@ -195,7 +195,7 @@ class InformatieForm(forms.Form):
             )
             .order_by("first_name", "last_name", "username")
         )
-        f["lead_by"].label_from_instance = _person
+        f["lead_by"].label_from_instance = person_name
         f["business_type"].queryset = _choices(BusinessType, traject.business_type_id)
         f["business_type"].label_from_instance = lambda business: business.name
         f["type"].queryset = _choices(TrajectType, traject.type_id)
@@ -318,10 +318,6 @@ class InformatieForm(forms.Form):
         return form
 
 
-def _person(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _raw(value) -> str:
     """A model value as the text a browser would send."""
     if value is None:
@@ -345,7 +341,7 @@ class AccountmanagerForm(forms.Form):
         self.fields["accountmanager"].queryset = accountmanagers().exclude(
             traject_links__traject=traject
         )
-        self.fields["accountmanager"].label_from_instance = _person
+        self.fields["accountmanager"].label_from_instance = person_name
 
 
 class NoteForm(forms.Form):

@@ -37,6 +37,7 @@ from salesmodule.ahead import aggregate_ahead
 from salesmodule.visibility import VisibleQuerySet
 from settings_app.models import ClientSettings
 from settings_app.price_ranges import price_ranges, thresholds_text
+from settings_app.roles import person_name
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 LIST_CAP = 500
@@ -349,7 +350,7 @@ def accountmanager_names_of(traject) -> list[str]:
     people = getattr(traject, ACCOUNTMANAGER_LIST, None)
     if people is None:
         people = traject.accountmanagers.order_by("first_name", "last_name", "username")
-    return [user.get_full_name() or user.username for user in people]
+    return [person_name(user) for user in people]
 
 
 class Traject(models.Model):
@@ -640,9 +641,11 @@ class StatisticsSetQuerySet(models.QuerySet):
         """Sets made with these price-range thresholds."""
         return self.filter(thresholds=thresholds_text(thresholds))
 
-    def current(self) -> "StatisticsSet | None":
-        """The newest set made with the client's current price ranges; None before the first."""
-        thresholds = ClientSettings.load().thresholds
+    def current(self, thresholds: Sequence[Decimal] | None = None) -> "StatisticsSet | None":
+        """The newest set made with the client's current price ranges (pass them when the
+        request has read them already); None before the first."""
+        if thresholds is None:
+            thresholds = ClientSettings.load().thresholds
         return self.for_thresholds(thresholds).order_by("-generated_at", "-pk").first()
 
 

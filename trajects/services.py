@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from crm.models import Appointment, AppointmentKind
 from settings_app.models import ClientSettings, Outcome, TrajectType
 from settings_app.price_ranges import thresholds_text
-from settings_app.roles import accountmanagers, roles_of
+from settings_app.roles import accountmanagers, person_name, roles_of
 
 from . import statistics
 from .models import (
@@ -103,16 +103,12 @@ def _normalised(field: str, value):
         raise ValidationError({field: exc.messages}) from exc
 
 
-def _person(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _display(traject: Traject, field: str) -> str:
     value = getattr(traject, field)
     if value is None or value == "":
         return "–"
     if hasattr(value, "get_full_name"):
-        return _person(value)
+        return person_name(value)
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, datetime.date):
@@ -138,7 +134,7 @@ def _last_changer(traject: Traject, field: str) -> str:
         .first()
     )
     if entry and entry.author:
-        return _person(entry.author)
+        return person_name(entry.author)
     return _("iemand anders")
 
 
@@ -304,8 +300,8 @@ def traject_accountmanagers_set(
             author=by,
             text=_("Accountmanagers gewijzigd"),
             field="accountmanagers",
-            old=", ".join(_person(link.user) for link in before) or "–",
-            new=", ".join(_person(wanted[pk]) for pk in sorted(wanted)) or "–",
+            old=", ".join(person_name(link.user) for link in before) or "–",
+            new=", ".join(person_name(wanted[pk]) for pk in sorted(wanted)) or "–",
         )
     return traject
 
@@ -344,7 +340,7 @@ def traject_accountmanager_add(*, traject: Traject | int, user, accountmanager) 
             traject=traject,
             kind=DossierKind.SHARE,
             author=user,
-            text=_("%(name)s toegevoegd") % {"name": _person(accountmanager)},
+            text=_("%(name)s toegevoegd") % {"name": person_name(accountmanager)},
             added=accountmanager.pk,
         )
     traject.refresh_from_db(fields=["accountmanager_count"])
@@ -378,7 +374,7 @@ def traject_accountmanager_remove(*, traject: Traject | int, user, accountmanage
         traject=traject,
         kind=DossierKind.SHARE,
         author=user,
-        text=_("%(name)s verwijderd") % {"name": _person(accountmanager)},
+        text=_("%(name)s verwijderd") % {"name": person_name(accountmanager)},
         removed=accountmanager.pk,
     )
     traject.refresh_from_db(fields=["accountmanager_count"])

@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce, Round
 from django.utils.translation import gettext_lazy as _
 
 from settings_app.models import Outcome, TrajectType
+from settings_app.roles import person_name
 
 from .models import PriceRangeStatistic, StatisticsRegeneration, StatisticsSet, Traject
 from .models import TrajectAccountmanager as Link
@@ -254,7 +255,7 @@ def statistics_table(statistics_set: StatisticsSet, accountmanager=None, all_acc
         cells[row.price_range] = row
     per_accountmanager = sorted(
         people.values(),
-        key=lambda item: (item[0].get_full_name() or item[0].username).lower(),
+        key=lambda item: person_name(item[0]).lower(),
     )
     return Table(
         statistics_set, ranges, list(zip(ranges, overall, strict=True)), per_accountmanager

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.rows import BoundRows
 
 from salesmodule.querystring import Requery
+from settings_app.roles import person_name
 
 from .models import Traject, accountmanager_names_of
 
@@ -103,10 +104,6 @@ def _date_template(date_format_string: str) -> str | None:
         else:
             parts.append(char.replace("{", "{{").replace("}", "}}"))
     return "".join(parts)
-
-
-def person(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
 
 
 class Column(tables.Column):
@@ -297,7 +294,7 @@ CELLS = {
     "weighted": lambda t: euro(t.share_weighted),
     "visits": lambda t: t.visit_count,
     "accountmanagers": _names,
-    "lead_by": lambda t: person(t.lead_by),
+    "lead_by": lambda t: person_name(t.lead_by),
 }
 
 
@@ -355,5 +352,5 @@ EXPORT_VALUES = {
     "weighted": lambda t: t.share_weighted,
     "visits": lambda t: t.visit_count,
     "accountmanagers": _names,
-    "lead_by": lambda t: person(t.lead_by),
+    "lead_by": lambda t: person_name(t.lead_by),
 }

@@ -24,7 +24,7 @@ from crm.models import Relation
 from salesmodule.ahead import sending_ahead
 from salesmodule.htmx import render_page
 from salesmodule.querystring import Requery, requery
-from settings_app.roles import roles_of
+from settings_app.roles import client_settings_of, person_name, roles_of
 
 from . import services
 from .exports import XLSX_MAX, csv_lines, xlsx_file
@@ -142,7 +142,7 @@ def traject_expected(request):
     a browser without JavaScript a small page with it.
     """
     listing = overview_build(request, paginate=False)
-    current = StatisticsSet.objects.current()
+    current = StatisticsSet.objects.current(client_settings_of(request.user).thresholds)
     context = {"expected": current and listing.queryset.statistically_expected(current)}
     if request.htmx:
         return render(request, "trajects/traject_list.html#expected-total", context)
@@ -569,7 +569,7 @@ def traject_hand_over(request, pk: int):
             return _gone_for_me(
                 request,
                 _("“%(subject)s” is overgedragen aan %(name)s.")
-                % {"subject": traject.subject, "name": to.get_full_name() or to.get_username()},
+                % {"subject": traject.subject, "name": person_name(to)},
             )
     return _render_detail(request, traject, handover_form=form)
 

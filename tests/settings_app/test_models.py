@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from settings_app.models import (
@@ -11,6 +12,7 @@ from settings_app.models import (
     UserSettings,
     WinLossReason,
 )
+from settings_app.roles import person_label, person_name
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +111,31 @@ class TestRolesOf:
         roles = roles_of(plain)
         assert not (roles.accountmanager or roles.beheerder or roles.sales_select)
         assert client_settings_of(plain).pk == 1 and ClientSettings.objects.count() == 1
+
+
+class TestPersonName:
+    """One rule for a user's name, in Python (person_name) and in SQL (person_label)."""
+
+    @pytest.mark.parametrize(
+        "first, last, expected",
+        [
+            ("Jan", "de Vries", "Jan de Vries"),
+            ("Jan", "", "Jan"),
+            ("", "de Vries", "de Vries"),
+            ("", "", "jdevries"),
+            ("  ", "", "jdevries"),
+        ],
+    )
+    def test_full_name_else_login_name_in_python_and_in_the_database(self, first, last, expected):
+        user = get_user_model().objects.create(
+            username="jdevries", first_name=first, last_name=last
+        )
+        assert person_name(user) == expected
+        labelled = (
+            get_user_model().objects.filter(pk=user.pk).values_list(person_label(), flat=True)
+        )
+        assert labelled.get() == expected
+
+    def test_nobody(self):
+        assert person_name(None) == ""
+        assert person_name(None, "–") == "–"

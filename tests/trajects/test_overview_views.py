@@ -499,6 +499,17 @@ class TestStatisticallyExpected:
         assert self.whole(client, {"month": "11", "year": "2026", "keyword": "Samen"}) == "€ 3.000"
         assert self.whole(client, {"month": "10", "year": "2026"}) == "€ 0"
 
+    def test_the_client_settings_are_read_once(self, client_for, beheerder):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = client_for(beheerder)
+        client.get(URL)  # warm the session
+        with CaptureQueriesContext(connection) as captured:
+            assert self.whole(client, {"month": "11", "year": "2026"}) == "€ 4.500"
+        reads = [q for q in captured.captured_queries if "settings_app_clientsettings" in q["sql"]]
+        assert len(reads) == 1  # with the roles; the statistics set takes the same thresholds
+
     def test_nobody_gets_nothing_of_it(self, client_for, nobody):
         assert self.whole(client_for(nobody), {"month": "11", "year": "2026"}) == "€ 0"
 

@@ -10,6 +10,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
 
+from settings_app.roles import person_name
+
 from ..models import Traject
 
 register = template.Library()
@@ -48,7 +50,7 @@ def field_value(field: str, value) -> str:
     if isinstance(value, datetime.date):
         return short_date(value)
     if hasattr(value, "get_full_name"):
-        return value.get_full_name() or value.get_username()
+        return person_name(value)
     return str(value)
 
 
@@ -102,6 +104,4 @@ def appointment_kind(value) -> str:
 @register.filter
 def person(user, empty="–") -> str:
     """A user by full name, else login name; `empty` when there is nobody."""
-    if not user:
-        return empty
-    return user.get_full_name() or user.get_username()
+    return person_name(user, empty)
