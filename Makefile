@@ -9,7 +9,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 export DATABASE_URL REDIS_URL REQUIRE_SERVICES
 
-.PHONY: run test install install-dev migrate seed lint clean messages
+.PHONY: run test test-dates install install-dev migrate seed lint clean messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ run: seed
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite with the clock moved to the days that catch a test depending on today's date.
+TEST_DATES ?= 2027-01-31 2028-02-29 2027-12-01 2027-12-31
+test-dates: install-dev
+	@for day in $(TEST_DATES); do \
+		echo "== TEST_CLOCK=$$day"; \
+		TEST_CLOCK=$$day $(PY) -m pytest $(PYTEST_ARGS) || exit 1; \
+	done
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

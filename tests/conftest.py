@@ -2,6 +2,9 @@
 
 Tests marked postgres, redis or browser skip with a reason when the service is absent and fail
 instead when REQUIRE_SERVICES=1 (CI).
+
+TEST_CLOCK=2028-02-29 runs the whole suite with the clock moved to that day (noon UTC, ticking),
+to show that no test depends on today's date (`make test-dates` runs the four awkward ones).
 """
 
 import importlib
@@ -19,7 +22,24 @@ from settings_app.services import keyuser_group_ensure, user_settings_set
 from .factories import AccountmanagerFactory, BeheerderFactory, UserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+TEST_CLOCK = os.environ.get("TEST_CLOCK", "")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_clock():
+    """Move the clock to TEST_CLOCK (an ISO date) for the whole run, when it is set."""
+    if not TEST_CLOCK:
+        yield
+        return
+    import datetime
+
+    import time_machine
+
+    day = datetime.date.fromisoformat(TEST_CLOCK)
+    moment = datetime.datetime(day.year, day.month, day.day, 12, tzinfo=datetime.UTC)
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 def _redis_reachable() -> str | None:

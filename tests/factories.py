@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from crm.models import Appointment, AppointmentKind, Contact, Relation
 from settings_app.models import BusinessType, TrajectType
@@ -79,8 +80,8 @@ class TrajectFactory(factory.django.DjangoModelFactory):
     type = factory.LazyFunction(lambda: TrajectType.objects.get(is_default=True))
     probability = 50
     value = Decimal("1000.00")
-    expected_close = factory.LazyFunction(datetime.date.today)
-    lead_date = factory.LazyFunction(datetime.date.today)
+    expected_close = factory.LazyFunction(timezone.localdate)
+    lead_date = factory.LazyFunction(timezone.localdate)
     converted_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
 
     @factory.post_generation

@@ -61,12 +61,13 @@ class TestDateFilter:
             TrajectFactory(subject=f"T {day}", expected_close=day, accountmanagers=[am])
 
     def test_opens_on_the_current_month_and_follows_the_calendar(self, client_for, am):
-        client = client_for(am)
+        # Logged in on the frozen day too: a session started on the real date may have expired.
         with time_machine.travel(datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC)):
+            client = client_for(am)
             response = client.get(URL)
-        assert sorted(rows(response)) == ["T 2026-11-01", "T 2026-11-30"]
-        assert '<option value="11" selected>' in response.text
-        assert '<option value="2026" selected>' in response.text
+            assert sorted(rows(response)) == ["T 2026-11-01", "T 2026-11-30"]
+            assert '<option value="11" selected>' in response.text
+            assert '<option value="2026" selected>' in response.text
         with time_machine.travel(datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC)):
             assert rows(client.get(URL)) == ["T 2026-12-01"]
 
@@ -276,9 +277,15 @@ class TestBadInput:
     """Issue 4 'Bad input': the page renders, corrects or ignores the bad part and says so."""
 
     @pytest.fixture(autouse=True)
-    def world(self, am, other_am):
-        TrajectFactory(subject="Mine", value=Decimal("700"), accountmanagers=[am])
-        TrajectFactory(subject="Theirs", value=Decimal("700"), accountmanagers=[other_am])
+    def world(self, am, other_am, time_machine):
+        # The overview opens on the current month and `month=11` means November of this year:
+        # both must be the month of the trajects, whatever today is.
+        time_machine.move_to(datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC), tick=False)
+        day = D(2026, 11, 15)
+        TrajectFactory(subject="Mine", value=Decimal("700"), expected_close=day, accountmanagers=[am])
+        TrajectFactory(
+            subject="Theirs", value=Decimal("700"), expected_close=day, accountmanagers=[other_am]
+        )
 
     @pytest.mark.parametrize(
         "params, says",
