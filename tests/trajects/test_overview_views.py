@@ -282,10 +282,10 @@ class TestBadInput:
         # both must be the month of the trajects, whatever today is.
         time_machine.move_to(datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC), tick=False)
         day = D(2026, 11, 15)
-        TrajectFactory(subject="Mine", value=Decimal("700"), expected_close=day, accountmanagers=[am])
-        TrajectFactory(
-            subject="Theirs", value=Decimal("700"), expected_close=day, accountmanagers=[other_am]
-        )
+        for subject, who in (("Mine", am), ("Theirs", other_am)):
+            TrajectFactory(
+                subject=subject, value=Decimal("700"), expected_close=day, accountmanagers=[who]
+            )
 
     @pytest.mark.parametrize(
         "params, says",
