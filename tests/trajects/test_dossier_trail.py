@@ -16,13 +16,13 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from crm.models import Appointment
-from leads.services import lead_create
+from leads.services import lead_create, lead_distribute
 from quotes import services as quote_services
 from trajects import services
 from trajects.dossier import summary
 from trajects.models import DossierEntry, DossierKind, PurgedTraject, Traject
 
-from ..factories import ContactFactory, TrajectFactory
+from ..factories import ContactFactory, TrajectFactory, VacancyFactory
 from ..quotes.conftest import make_quote
 from .conftest import htmx, url
 
@@ -89,6 +89,39 @@ class TestReadersLanguage:
         assert "Quote created (draft): Monteurs" in english
         assert "Draft quote deleted: Monteurs" in english
         assert "Offerte aangemaakt" not in english
+
+    def test_no_writer_stores_a_sentence(self, am, other_am, beheerder, contact):
+        """Every system line of the writers in leads, quotes and trajects is data only, and
+        says something in both languages."""
+        vacancy = VacancyFactory(relation=contact.relation, title="Monteur")
+        with translation.override("nl"):
+            lead = lead_create(
+                created_by=beheerder, subject="Uit vacature", vacancy=vacancy, contact=contact
+            )
+            lead_distribute(leads=[lead], accountmanagers=[am], by=beheerder)
+            services.traject_accountmanager_add(traject=lead, user=am, accountmanager=other_am)
+            services.traject_accountmanager_remove(
+                traject=lead, user=beheerder, accountmanager=other_am
+            )
+            first = quote_services.quote_send(quote=make_quote(lead, am), user=am)
+            quote_services.quote_reject(quote=first, user=am)
+            second = quote_services.quote_revise(quote=first, user=am)
+            second = quote_services.quote_send(quote=second, user=am)
+            quote_services.quote_accept(quote=second, user=am, set_order=False)
+        system = DossierEntry.objects.exclude(kind__in=["note", "appointment", "email"])
+        assert system.count() >= 10
+        assert list(system.exclude(text="").values_list("kind", "text")) == []
+        for language in ("nl", "en"):
+            with translation.override(language):
+                silent = [e.kind for e in system if not summary(e) and not e.data.get("field")]
+            assert silent == [], language
+        with translation.override("en"):
+            said = {summary(e) for e in system}
+        assert "Lead created from vacancy Monteur" in said
+        assert f"Assigned to {am.get_full_name()}" in said
+        assert f"{other_am.get_full_name()} removed" in said
+        assert f"New version {second.number} (draft) of quote {first.number}" in said
+        assert f"Quote {second.number} accepted" in said
 
 
 class TestMigration:
