@@ -704,7 +704,8 @@ def traject_appointment_delete(request, pk: int, appointment_id: int):
         return _forbidden(request, error)
     if not request.htmx:
         return _back_to(request, traject, "afspraken")
-    return _changed(_render_detail(request, traject), DOSSIER_CHANGED)
+    # The visits and 'Datum 1e bezoek' in the Informatie widget may have changed with it.
+    return _changed(_render_detail(request, traject), INFO_CHANGED, DOSSIER_CHANGED)
 
 
 @require_http_methods(["GET", "POST"])

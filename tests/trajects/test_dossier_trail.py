@@ -343,7 +343,10 @@ class TestFirstVisit:
 
         self.plan(client, traject, date="2026-06-01")
         third = Appointment.objects.latest("pk")
-        client.post(url("appointment_delete", traject.pk, first.pk))
+        response = client.post(
+            url("appointment_delete", traject.pk, first.pk), headers=htmx("afspraken")
+        )
+        assert "informatie-changed" in response["HX-Trigger"]  # the date shown there moved
         traject = reload(traject)
         assert traject.first_visit_on == datetime.date(2026, 6, 1)  # the next one made
         assert traject.visit_count == 1
