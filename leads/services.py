@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from crm.models import Contact, Relation
@@ -148,12 +147,8 @@ def lead_create(
         traject=traject,
         kind=DossierKind.CREATED,
         author=created_by,
-        text=(
-            _("Lead aangemaakt vanuit vacature %(title)s") % {"title": vacancy.title}
-            if vacancy
-            else _("Lead aangemaakt")
-        ),
         vacancy=vacancy.pk if vacancy else None,
+        vacancy_title=vacancy.title if vacancy else "",
         accountmanagers=[user.pk for user in assigned],
     )
     return traject
@@ -197,7 +192,7 @@ def lead_distribute(*, leads: Iterable, accountmanagers: Iterable, by) -> list[T
             {"leads": _("Een of meer gekozen leads bestaan niet (meer) of zijn al een traject.")}
         )
     User = get_user_model()
-    names = get_text_list([person_name(user) for user in users], _("en"))
+    names = [person_name(user) for user in users]
     for lead in found:
         current = list(User.objects.filter(traject_links__traject=lead))
         current_ids = {user.pk for user in current}
@@ -209,8 +204,8 @@ def lead_distribute(*, leads: Iterable, accountmanagers: Iterable, by) -> list[T
             traject=lead,
             kind=DossierKind.SHARE,
             author=by,
-            text=_("Toegewezen aan %(names)s") % {"names": names},
             added=[user.pk for user in added],
+            names=names,
         )
     return found
 
@@ -424,9 +419,11 @@ def _rows_import(lead_import: LeadImport, rows: list[ImportRow], progress) -> in
                     traject=traject,
                     kind=DossierKind.CREATED,
                     author=user,
-                    text=_("Lead geïmporteerd uit %(file)s (rij %(row)s)")
-                    % {"file": lead_import.filename, "row": row.number},
-                    data={"import": lead_import.pk, "row": row.number},
+                    data={
+                        "import": lead_import.pk,
+                        "file": lead_import.filename,
+                        "row": row.number,
+                    },
                 )
                 for traject, row in zip(trajects, chunk, strict=True)
             ],

@@ -163,9 +163,9 @@ def quote_create(*, traject: Traject | int, user, fields: dict, lines: Sequence[
         traject=traject,
         kind=DossierKind.QUOTE,
         author=user,
-        text=_("Offerte aangemaakt (concept): %(title)s") % {"title": quote.title},
         quote=quote.pk,
         action="created",
+        title=quote.title,
     )
     return quote
 
@@ -240,11 +240,10 @@ def quote_send(*, quote: Quote | int, user) -> Quote:
             traject=quote.traject,
             kind=DossierKind.QUOTE,
             author=user,
-            text=_("Offerte %(number)s verzonden: %(title)s")
-            % {"number": quote.number, "title": quote.title},
             quote=quote.pk,
             number=quote.number,
             action="sent",
+            title=quote.title,
             pdf=stored,
             total=str(quote.total),
             superseded=superseded,
@@ -370,7 +369,6 @@ def quote_accept(
         traject=quote.traject,
         kind=DossierKind.QUOTE,
         author=user,
-        text=_("Offerte %(number)s geaccepteerd") % {"number": quote.number},
         quote=quote.pk,
         number=quote.number,
         action="accepted",
@@ -392,7 +390,6 @@ def quote_reject(*, quote: Quote | int, user) -> Quote:
         traject=quote.traject,
         kind=DossierKind.QUOTE,
         author=user,
-        text=_("Offerte %(number)s afgewezen") % {"number": quote.number},
         quote=quote.pk,
         number=quote.number,
         action="rejected",
@@ -437,11 +434,10 @@ def quote_revise(*, quote: Quote | int, user) -> Quote:
         traject=quote.traject,
         kind=DossierKind.QUOTE,
         author=user,
-        text=_("Nieuwe versie %(number)s (concept) van offerte %(previous)s")
-        % {"number": new.number, "previous": quote.number},
         quote=new.pk,
         number=new.number,
         action="revised",
+        previous=quote.number,
     )
     return new
 
@@ -456,7 +452,7 @@ def quote_delete(*, quote: Quote | int, user) -> None:
         traject=quote.traject,
         kind=DossierKind.QUOTE,
         author=user,
-        text=_("Concept-offerte verwijderd: %(title)s") % {"title": quote.title},
         action="deleted",
+        title=quote.title,
     )
     quote.delete()

@@ -557,6 +557,8 @@ class TrajectAccountmanager(models.Model):
 
 class DossierKind(models.TextChoices):
     NOTE = "note", _("Notitie")
+    NOTE_EDITED = "note_edited", _("Notitie gewijzigd")
+    NOTE_DELETED = "note_deleted", _("Notitie verwijderd")
     APPOINTMENT = "appointment", _("Afspraak")
     QUOTE = "quote", _("Offerte")
     EMAIL = "email", _("E-mail")
@@ -601,6 +603,50 @@ class DossierEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+class PurgedTrajectQuerySet(models.QuerySet):
+    def matching(self, keyword: str):
+        """Subject or relation name containing the keyword (the Prullenbak's search)."""
+        keyword = " ".join((keyword or "").split())
+        if not keyword:
+            return self
+        return self.filter(Q(subject__icontains=keyword) | Q(relation_name__icontains=keyword))
+
+
+class PurgedTraject(models.Model):
+    """What the 30-day purge removed for good: the traject's row is gone, this line stays.
+
+    Names are copied, not linked: the relation or the user may go later too.
+    """
+
+    traject_id = models.PositiveBigIntegerField(_("traject"), db_index=True)
+    subject = models.CharField(_("onderwerp"), max_length=255)
+    relation_name = models.CharField(_("relatie"), max_length=255, blank=True)
+    was_lead = models.BooleanField(_("lead"), default=False)
+    deleted_at = models.DateTimeField(_("verwijderd op"))
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verwijderd door"),
+    )
+    deleted_by_name = models.CharField(_("verwijderd door"), max_length=255, blank=True)
+    purged_at = models.DateTimeField(_("opgeruimd op"))
+    # What went with it: the number of records per model label, and the stored files.
+    removed = models.JSONField(default=dict, blank=True)
+
+    objects = PurgedTrajectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("opgeruimd traject")
+        verbose_name_plural = _("opgeruimde trajecten")
+        ordering = ["-purged_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.traject_id} {self.subject}"
 
 
 class SavedViewQuerySet(models.QuerySet):

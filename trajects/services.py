@@ -8,6 +8,7 @@ view answers 404), an action he may not perform raises PermissionDenied with a m
 """
 
 import datetime
+import logging
 import os
 import time
 import uuid
@@ -20,7 +21,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, FileField, OuterRef, Subquery
+from django.db.models.deletion import Collector
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +38,7 @@ from .models import (
     DossierEntry,
     DossierKind,
     PriceRangeStatistic,
+    PurgedTraject,
     SavedView,
     StatisticsRegeneration,
     StatisticsSet,
@@ -44,6 +47,7 @@ from .models import (
 )
 
 RETENTION = RECYCLE_BIN_RETENTION
+logger = logging.getLogger(__name__)
 
 # The fields of the Informatie widget: what an edit may change, and what converts a lead.
 EDITABLE_FIELDS = (
@@ -298,7 +302,6 @@ def traject_accountmanagers_set(
             traject=traject,
             kind=DossierKind.SHARE,
             author=by,
-            text=_("Accountmanagers gewijzigd"),
             field="accountmanagers",
             old=", ".join(person_name(link.user) for link in before) or "–",
             new=", ".join(person_name(wanted[pk]) for pk in sorted(wanted)) or "–",
@@ -340,8 +343,8 @@ def traject_accountmanager_add(*, traject: Traject | int, user, accountmanager) 
             traject=traject,
             kind=DossierKind.SHARE,
             author=user,
-            text=_("%(name)s toegevoegd") % {"name": person_name(accountmanager)},
             added=accountmanager.pk,
+            name=person_name(accountmanager),
         )
     traject.refresh_from_db(fields=["accountmanager_count"])
     return traject
@@ -374,8 +377,8 @@ def traject_accountmanager_remove(*, traject: Traject | int, user, accountmanage
         traject=traject,
         kind=DossierKind.SHARE,
         author=user,
-        text=_("%(name)s verwijderd") % {"name": person_name(accountmanager)},
         removed=accountmanager.pk,
+        name=person_name(accountmanager),
     )
     traject.refresh_from_db(fields=["accountmanager_count"])
     return traject
@@ -422,14 +425,17 @@ def traject_appointment_create(
     update = {}
     if kind == AppointmentKind.VISIT:
         update["visit_count"] = F("visit_count") + 1
+    # Why the date was not set, when only the contact stood in the way (the form says so).
+    appointment.first_visit_other_contact = False
     if (
         traject.first_visit_on is None
         and traject.converted_at is not None
-        and contact is not None
-        and contact.pk == traject.contact_id
         and _is_assigned(traject, user)
     ):
-        update["first_visit_on"] = timezone.localdate(start)
+        if contact is not None and contact.pk == traject.contact_id:
+            update["first_visit_on"] = timezone.localdate(start)
+        else:
+            appointment.first_visit_other_contact = True
     if update:
         Traject.objects.filter(pk=traject.pk).update(**update)
     dossier_log(
@@ -444,14 +450,63 @@ def traject_appointment_create(
     return appointment
 
 
+def _first_visit_appointments(traject: Traject):
+    """The appointments that may set 'Datum 1e bezoek' (rule 8), the first made first: for the
+    traject's contact, by one of its accountmanagers, made while it was a traject."""
+    if traject.converted_at is None or traject.contact_id is None:
+        return Appointment.objects.none()
+    return Appointment.objects.filter(
+        traject=traject,
+        contact_id=traject.contact_id,
+        created_at__gte=traject.converted_at,
+        owner__traject_links__traject=traject,
+    ).order_by("created_at", "pk")
+
+
 @transaction.atomic
 def traject_appointment_delete(*, appointment: Appointment, user) -> None:
-    """Remove an appointment (its owner or a beheerder); the stored visit count follows."""
+    """Remove an appointment (its owner or a beheerder); the visit count and, when this one set
+    it, 'Datum 1e bezoek' follow (rule 8: the next qualifying appointment, or empty)."""
     if not may_delete_appointment(appointment=appointment, user=user):
         raise PermissionDenied(_("Alleen de eigenaar kan deze afspraak verwijderen."))
-    if appointment.traject_id and appointment.kind == AppointmentKind.VISIT:
-        Traject.objects.filter(pk=appointment.traject_id).update(visit_count=F("visit_count") - 1)
+    if not appointment.traject_id:
+        appointment.delete()
+        return
+    traject = Traject.objects.select_for_update(of=("self",)).get(pk=appointment.traject_id)
+    qualifying = _first_visit_appointments(traject)
+    first = qualifying.first()
+    update = {}
+    if appointment.kind == AppointmentKind.VISIT:
+        update["visit_count"] = F("visit_count") - 1
+    set_it = first is not None and first.pk == appointment.pk
+    if set_it:
+        following = qualifying.exclude(pk=appointment.pk).first()
+        update["first_visit_on"] = timezone.localdate(following.start) if following else None
+    dossier_log(
+        traject=traject,
+        kind=DossierKind.APPOINTMENT,
+        author=user,
+        action="deleted",
+        appointment=appointment.pk,
+        start=appointment.start.isoformat(),
+        appointment_kind=appointment.kind,
+        subject=appointment.subject,
+        owner=person_name(appointment.owner),
+    )
     appointment.delete()
+    if update:
+        Traject.objects.filter(pk=traject.pk).update(**update)
+    if set_it and update["first_visit_on"] != traject.first_visit_on:
+        before = _display(traject, "first_visit_on")
+        traject.first_visit_on = update["first_visit_on"]
+        dossier_log(
+            traject=traject,
+            kind=DossierKind.FIELD_CHANGE,
+            author=user,
+            field="first_visit_on",
+            old=before,
+            new=_display(traject, "first_visit_on"),
+        )
 
 
 @transaction.atomic
@@ -474,6 +529,19 @@ def dossier_note_update(*, note: DossierEntry, user, text: str) -> DossierEntry:
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("Een notitie mag niet leeg zijn.")})
+    if len(text) > 20_000:
+        raise ValidationError({"text": _("Een notitie is hooguit 20.000 tekens.")})
+    if text == note.text:
+        return note
+    dossier_log(
+        traject=note.traject,
+        kind=DossierKind.NOTE_EDITED,
+        author=user,
+        note=note.pk,
+        old=note.text,
+        new=text,
+        written_at=note.created_at.isoformat(),
+    )
     note.text = text
     note.save(update_fields=["text", "updated_at"])
     return note
@@ -484,6 +552,14 @@ def dossier_note_delete(*, note: DossierEntry, user) -> None:
     """Delete one's own note."""
     if not may_change_note(note=note, user=user):
         raise PermissionDenied(_("U kunt alleen uw eigen notities verwijderen."))
+    dossier_log(
+        traject=note.traject,
+        kind=DossierKind.NOTE_DELETED,
+        author=user,
+        note=note.pk,
+        old=note.text,
+        written_at=note.created_at.isoformat(),
+    )
     note.delete()
 
 
@@ -513,14 +589,65 @@ def traject_restore(*, traject_id: int, user) -> Traject:
     return traject
 
 
+def _stored_files(collector: Collector) -> list[tuple]:
+    """(storage, name) of every file a field of the collected records points at (quote PDFs)."""
+    found = []
+    for model, instances in collector.data.items():
+        for field in model._meta.fields:
+            if isinstance(field, FileField):
+                found += [(field.storage, getattr(o, field.name).name) for o in instances]
+    for queryset in collector.fast_deletes:
+        for field in queryset.model._meta.fields:
+            if isinstance(field, FileField):
+                names = queryset.values_list(field.attname, flat=True)
+                found += [(field.storage, name) for name in names]
+    return [(storage, name) for storage, name in found if name]
+
+
+def _files_delete(files: list[tuple]) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except OSError as exc:  # the purge stands; the file is left for the operator
+            logger.warning("Purged file %s could not be deleted: %s", name, exc)
+
+
+@transaction.atomic
 def traject_purge(*, now: datetime.datetime | None = None) -> int:
-    """Remove for good the trajects deleted longer ago than the retention; returns how many."""
-    cutoff = (now or timezone.now()) - RETENTION
-    doomed = Traject.objects.filter(deleted_at__lt=cutoff)
-    count = doomed.count()
-    Appointment.objects.filter(traject__in=doomed).delete()
-    doomed.delete()
-    return count
+    """Remove for good the trajects deleted longer ago than the retention; returns how many.
+
+    Everything on them goes too, their stored files (quote PDFs) after the commit; a
+    PurgedTraject line keeps which traject it was, who deleted it and when.
+    """
+    now = now or timezone.now()
+    doomed = list(
+        Traject.objects.filter(deleted_at__lt=now - RETENTION)
+        .select_related("relation", "deleted_by")
+        .select_for_update(of=("self",), skip_locked=True)
+        .order_by("pk")
+    )
+    for traject in doomed:
+        collector = Collector(using=Traject.objects.db)
+        collector.collect([traject])
+        files = _stored_files(collector)
+        record = PurgedTraject(
+            traject_id=traject.pk,
+            subject=traject.subject,
+            relation_name=traject.relation.name,
+            was_lead=traject.is_lead,
+            deleted_at=traject.deleted_at,
+            deleted_by=traject.deleted_by,
+            deleted_by_name=person_name(traject.deleted_by) if traject.deleted_by else "",
+            purged_at=now,
+        )
+        _total, per_model = collector.delete()
+        record.removed = {
+            "records": {label.lower(): n for label, n in sorted(per_model.items()) if n},
+            "files": [name for _storage, name in files],
+        }
+        record.save()
+        transaction.on_commit(lambda files=files: _files_delete(files))
+    return len(doomed)
 
 
 @transaction.atomic

@@ -36,7 +36,7 @@ from .forms import (
     NoteForm,
     SavedViewForm,
 )
-from .models import DossierEntry, SavedView, StatisticsSet, Traject
+from .models import DossierEntry, PurgedTraject, SavedView, StatisticsSet, Traject
 from .overview import PER_PAGE, overview_build
 from .statistics import statistics_table
 from .tables import DEFAULT_SORT, TrajectTable, esc
@@ -651,7 +651,7 @@ def traject_appointment_add(request, pk: int):
     form = AppointmentForm(request.POST, traject=traject)
     if form.is_valid():
         try:
-            services.traject_appointment_create(
+            appointment = services.traject_appointment_create(
                 traject=traject,
                 user=request.user,
                 start=form.start(),
@@ -664,11 +664,31 @@ def traject_appointment_add(request, pk: int):
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            if not request.htmx:
+            hint = _first_visit_hint(traject, appointment)
+            if not request.htmx and not hint:
                 return _back_to(request, traject, "afspraken")
-            response = _render_detail(request, _visible_traject(request, pk))
+            # Saved; the hint is shown beside the contact field of a fresh form, so also
+            # without htmx the page answers here instead of redirecting.
+            response = _render_detail(
+                request, _visible_traject(request, pk), appointment_contact_hint=hint
+            )
             return _changed(response, INFO_CHANGED, DOSSIER_CHANGED)
     return _render_detail(request, traject, appointment_form=form)
+
+
+def _first_visit_hint(traject: Traject, appointment) -> str:
+    """Why a saved appointment did not set 'Datum 1e bezoek', when its contact is the reason."""
+    if not appointment.first_visit_other_contact:
+        return ""
+    if traject.contact is None:
+        return _(
+            "De afspraak is bewaard, maar zet de datum 1e bezoek niet: het traject heeft geen "
+            "contactpersoon."
+        )
+    return _(
+        "De afspraak is bewaard, maar zet de datum 1e bezoek niet: dat doet alleen een "
+        "afspraak met %(contact)s, de contactpersoon van het traject."
+    ) % {"contact": traject.contact}
 
 
 @require_http_methods(["GET", "POST"])
@@ -684,7 +704,8 @@ def traject_appointment_delete(request, pk: int, appointment_id: int):
         return _forbidden(request, error)
     if not request.htmx:
         return _back_to(request, traject, "afspraken")
-    return _changed(_render_detail(request, traject), DOSSIER_CHANGED)
+    # The visits and 'Datum 1e bezoek' in the Informatie widget may have changed with it.
+    return _changed(_render_detail(request, traject), INFO_CHANGED, DOSSIER_CHANGED)
 
 
 @require_http_methods(["GET", "POST"])
@@ -722,11 +743,27 @@ def traject_bin(request):
         .prefetch_related("accountmanagers")
         .order_by("-deleted_at", "-pk")
     )
+    purged_q = _search_text(request.GET.get("opgeruimd_q", ""))
+    purged = Paginator(PurgedTraject.objects.matching(purged_q), 25).get_page(
+        request.GET.get("opgeruimd")
+    )
     context = {
         "page": Paginator(deleted, 25).get_page(request.GET.get("page")),
         "retention_days": services.RETENTION.days,
+        "purged": purged,
+        "purged_q": purged_q,
+        "purged_pages": [
+            (label, requery(request.GET, opgeruimd=str(number)))
+            for label, number, there in (
+                (_("Nieuwer"), purged.number - 1, purged.has_previous()),
+                (_("Ouder"), purged.number + 1, purged.has_next()),
+            )
+            if there
+        ],
     }
-    return render_page(request, "trajects/traject_bin.html", context, partials=("results",))
+    return render_page(
+        request, "trajects/traject_bin.html", context, partials=("results", "opgeruimd")
+    )
 
 
 @require_http_methods(["GET", "POST"])

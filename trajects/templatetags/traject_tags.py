@@ -12,6 +12,7 @@ from django.utils.timezone import localtime
 
 from settings_app.roles import person_name
 
+from ..dossier import summary
 from ..models import Traject
 
 register = template.Library()
@@ -79,6 +80,12 @@ def dossier_value(text, field: str) -> str:
     if field == "probability":
         return f"{text}%"
     return text
+
+
+@register.filter
+def dossier_summary(entry) -> str:
+    """What the system says about a dossier entry, in the reader's language (trajects.dossier)."""
+    return summary(entry)
 
 
 @register.filter
