@@ -555,3 +555,12 @@ def demo_logins(accountmanagers: Iterable[str]) -> list[tuple[str, str, str]]:
     ]
     rows += [(name, DEMO_PASSWORD, "accountmanager") for name in accountmanagers]
     return rows
+
+
+def serve_url(host: str, port: str | int) -> str:
+    """The address a browser opens for `runserver HOST:PORT` (all interfaces: this machine)."""
+    everywhere = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "localhost"}  # noqa: S104
+    host = everywhere.get(host, host)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"

@@ -74,3 +74,18 @@ def test_seed_demo_is_deterministic(django_db_blocker):
 def test_seed_demo_rejects_a_silly_size():
     with pytest.raises(CommandError):
         call_command("seed_demo", "--trajects", "0")
+
+
+def test_the_banner_prints_the_address_served_on(capsys, monkeypatch):
+    call_command("demo_logins", "--host", "127.0.0.1", "--port", "8123")
+    assert "— http://127.0.0.1:8123/" in capsys.readouterr().out
+    monkeypatch.setenv("HOST", "localhost")
+    monkeypatch.setenv("PORT", "9000")
+    call_command("demo_logins")
+    assert "— http://localhost:9000/" in capsys.readouterr().out
+    call_command("demo_logins", "--host", "0.0.0.0", "--port", "80")  # noqa: S104
+    assert "— http://127.0.0.1:80/" in capsys.readouterr().out  # all interfaces: this machine
+    monkeypatch.delenv("HOST")
+    monkeypatch.delenv("PORT")
+    call_command("demo_logins")
+    assert "— http://127.0.0.1:8000/" in capsys.readouterr().out
