@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from crm.models import Appointment, Relation
 from settings_app.roles import roles_of
 from trajects.models import StatisticsSet, Traject
+from vacancies.models import Vacancy
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +18,8 @@ def fingerprint():
         "value",
         "expected_close",
         "accountmanager_count",
+        "stage__name",
+        "vacancy__title",
     )
     return list(rows)
 
@@ -64,6 +67,7 @@ def test_seed_demo_is_deterministic(django_db_blocker):
     first = fingerprint()
     Appointment.objects.all().delete()
     Traject.objects.all().delete()
+    Vacancy.objects.all().delete()
     Relation.objects.all().delete()
     call_command("seed_demo", "--trajects", "200")
     second = fingerprint()
@@ -98,7 +102,6 @@ def test_seed_demo_shows_every_feature_and_obeys_the_rules(time_machine):
 
     from settings_app.models import Outcome, Stage
     from trajects.models import DossierEntry, DossierKind
-    from vacancies.models import Vacancy
 
     time_machine.move_to(datetime(2026, 11, 23, 12, tzinfo=UTC), tick=False)
     call_command("seed_demo", "--trajects", "600")
