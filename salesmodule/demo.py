@@ -684,6 +684,7 @@ def _stage_names() -> dict[int, str]:
     return dict(Stage.objects.values_list("pk", "name"))
 
 
+@transaction.atomic  # one commit: the services' own transactions become savepoints
 def create_history(*, today: date, out: Callable[[str], None]) -> int:
     """Notes and dossier history on some seeded trajects, written through the services.
 
