@@ -723,8 +723,10 @@ def create_history(*, today: date, out: Callable[[str], None]) -> int:
         end = max(end, converted)
         span = (end - converted).total_seconds()
 
-        def moment(share: float, start=converted, span=span) -> datetime:
-            return start + timedelta(seconds=span * share)
+        def moment(share: float, start=converted, end=end, span=span) -> datetime:
+            """A moment that share of the way, in office hours (within start … end)."""
+            day = timezone.localtime(start + timedelta(seconds=span * share), tz).date()
+            return max(start, min(datetime.combine(day, time(9 + int(share * 8)), tz), end))
 
         at(
             traject.created_at,
