@@ -35,7 +35,7 @@ seed: migrate
 
 run: seed
 	$(PY) manage.py collectstatic --no-input --verbosity 0
-	@$(PY) manage.py demo_logins
+	@$(PY) manage.py demo_logins --host $(HOST) --port $(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev

@@ -307,7 +307,8 @@ class DistributeForm(forms.Form):
     accountmanagers = UsersChoiceField(
         accountmanagers(),
         label=_("Toewijzen aan"),
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        # hx-preserve: the choice survives the results reloading under it (a search).
+        widget=forms.SelectMultiple(attrs={"size": 4, "hx-preserve": True}),
         error_messages={"required": _("Kies minstens één accountmanager.")},
     )
 

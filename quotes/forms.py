@@ -148,6 +148,17 @@ class QuoteLineForm(forms.Form):
         error_messages={"invalid_choice": _("Kies een btw-tarief: 21%%, 9%% of 0%%.")},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The row's inputs sit under column headers, without a <label> of their own.
+        index = (self.prefix or "").rsplit("-", 1)[-1]
+        number = int(index) + 1 if index.isdigit() else ""
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = _("%(label)s, regel %(number)s") % {
+                "label": field.label,
+                "number": number,
+            }
+
     def amount_and_rate(self) -> tuple[Decimal, int] | None:
         """The line's rounded amount and VAT rate when it is valid (bound) or stored (unbound)."""
         if self.is_bound:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from crm.models import Appointment, Contact, Relation
@@ -28,8 +29,11 @@ from settings_app.models import (
     TrajectType,
     WinLossReason,
 )
+from settings_app.roles import person_name
 from settings_app.services import keyuser_group_ensure, user_settings_set
-from trajects.models import Traject, TrajectAccountmanager
+from trajects.models import DossierEntry, DossierKind, Traject, TrajectAccountmanager
+from trajects.services import dossier_log, dossier_note_add
+from vacancies.services import vacancy_create
 
 DEMO_PASSWORD = "demo"
 SEED = 20261123
@@ -221,9 +225,23 @@ def _write_rows(model, columns: list[str], rows: list[tuple]) -> None:
         return
     attnames = {field.column: field.attname for field in model._meta.concrete_fields}
     names = [attnames[column] for column in columns]
-    model.objects.bulk_create(
-        [model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=2000
-    )
+    # bulk_create stamps auto_now(_add) fields with the present; the rows carry their own times.
+    stamped = [
+        field
+        for field in model._meta.concrete_fields
+        if field.column in columns
+        and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+    ]
+    flags = [(field, field.auto_now, field.auto_now_add) for field in stamped]
+    for field in stamped:
+        field.auto_now = field.auto_now_add = False
+    try:
+        model.objects.bulk_create(
+            [model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=2000
+        )
+    finally:
+        for field, auto_now, auto_now_add in flags:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
 
 
 def _reset_sequences(*models) -> None:
@@ -338,6 +356,89 @@ def create_relations(plan: Plan, rng: random.Random) -> list[tuple[int, list[int
     return result
 
 
+# Closing keeps when, the last open kans and the stage it closed from (DESIGN rule 6). The
+# generator always draws these values; they are written for the columns the model has.
+CLOSING_COLUMNS = ["closed_at", "open_probability", "closed_from_stage_id"]
+
+
+def closing_columns() -> list[str]:
+    """The closing columns this database's Traject has, in CLOSING_COLUMNS order."""
+    present = {field.column for field in Traject._meta.concrete_fields}
+    return [column for column in CLOSING_COLUMNS if column in present]
+
+
+def stages_by_business_type() -> tuple[dict[int, list[int]], dict[int, dict[str, int]]]:
+    """Per business type: its open stages in order, and its stage for each outcome."""
+    open_stages: dict[int, list[int]] = {}
+    outcome_stage: dict[int, dict[str, int]] = {}
+    for business_type in BusinessType.objects.order_by("order", "pk"):
+        open_stages[business_type.pk], outcome_stage[business_type.pk] = [], {}
+        for stage in business_type.stages.order_by("order", "pk"):
+            if stage.outcome_on_entry:
+                outcome_stage[business_type.pk].setdefault(stage.outcome_on_entry, stage.pk)
+            else:
+                open_stages[business_type.pk].append(stage.pk)
+    return open_stages, outcome_stage
+
+
+NEW_BUSINESS_STAGE = "Kennismaking"
+
+
+def demo_lists_ensure() -> None:
+    """A stage of one business type only (new business starts with getting acquainted)."""
+    new_business = BusinessType.objects.filter(code="NB").first()
+    if new_business is None:
+        return
+    stage, _created = Stage.objects.get_or_create(name=NEW_BUSINESS_STAGE, defaults={"order": 0})
+    stage.business_types.set([new_business])
+
+
+VACANCIES = [
+    "Monteur glazen deuren",
+    "Productiemedewerker tweeploegendienst",
+    "Planner logistiek",
+    "Teamleider magazijn",
+    "Servicemonteur installatietechniek",
+    "Heftruckchauffeur",
+    "Accountmanager binnendienst",
+]
+
+
+def create_vacancies(beheerder, out: Callable[[str], None]) -> list[int]:
+    """A few vacancies: most with a lead hung on them (manual 3.4.2), two without one yet, and
+    one without a relation (the lead form then asks for one). Returns the leads hung."""
+    with_lead = len(VACANCIES) - 2
+    relations_seen, leads = set(), []
+    for lead_id, relation_id in (
+        Traject.objects.leads().order_by("pk").values_list("pk", "relation_id")[:500]
+    ):
+        if relation_id not in relations_seen:
+            relations_seen.add(relation_id)
+            leads.append((lead_id, relation_id))
+        if len(leads) == with_lead:
+            break
+    others = (
+        Relation.objects.exclude(pk__in=relations_seen).order_by("pk").values_list("pk", flat=True)
+    )
+    relation_ids = [relation_id for _lead, relation_id in leads] + list(others[:2])
+    relations = Relation.objects.in_bulk(relation_ids)
+    hung = []
+    for index, (title, relation_id) in enumerate(zip(VACANCIES, relation_ids, strict=False)):
+        vacancy = vacancy_create(
+            created_by=beheerder,
+            title=title,
+            relation=relations[relation_id],
+            description=f"{title}, 32–40 uur per week.",
+        )
+        if index < len(leads):
+            lead_id = leads[index][0]
+            Traject.objects.filter(pk=lead_id).update(vacancy=vacancy)
+            hung.append(lead_id)
+    vacancy_create(created_by=beheerder, title="Zomerkrachten (relatie nog onbekend)")
+    out(f"Vacancies: {len(relation_ids) + 1}, {len(hung)} of them with a lead")
+    return hung
+
+
 TRAJECT_COLUMNS = [
     "id",
     "subject",
@@ -390,9 +491,10 @@ class TrajectGenerator:
         self.nb, self.eb = list(
             BusinessType.objects.order_by("order").values_list("pk", flat=True)
         )[:2]
-        stages = list(Stage.objects.order_by("order"))
-        self.open_stages = [s.pk for s in stages if not s.outcome_on_entry]
-        self.stage_for = {s.outcome_on_entry: s.pk for s in stages if s.outcome_on_entry}
+        # Rule 6: a traject only takes a stage of its own business type.
+        self.open_stages, self.stage_for = stages_by_business_type()
+        self.closing_columns = closing_columns()
+        self.now = timezone.now()
         self.sources = list(Source.objects.values_list("pk", flat=True))
         self.reasons = {
             outcome: list(
@@ -426,19 +528,24 @@ class TrajectGenerator:
         else:
             count = 1 if rng.random() < 0.75 else rng.choice((2, 2, 3))
             ams = rng.sample(self.am_ids, min(count, len(self.am_ids)))
+        business_type = self.nb if rng.random() < 0.4 else self.eb
+        open_stages = self.open_stages[business_type]
+        # Closed ones remember the kans and stage they had while open (rule 6).
+        open_probability = rng.choice(range(10, 100, 10))
+        open_stage = rng.choice(open_stages) if open_stages else None
         if outcome == Outcome.OPEN:
-            probability = self.default_probability if is_lead else rng.choice(range(10, 100, 10))
-            stage = rng.choice(self.open_stages)
+            probability = self.default_probability if is_lead else open_probability
+            stage = open_stage
             reason = None
         else:
-            probability = 100 if outcome == Outcome.WON else rng.choice((0, 10, 20, 30))
-            stage = self.stage_for[outcome]
+            probability = 100 if outcome == Outcome.WON else 0
+            stage = self.stage_for[business_type].get(outcome)
             reason = rng.choice(self.reasons[outcome])
         value = None if rng.random() < 0.06 else Decimal(rng.choice(VALUES))
         template = GLASS_DOORS if rng.random() < 0.01 else rng.choice(SUBJECTS)
         subject = template.format(n=rng.randint(2, 40), q=rng.randint(1, 4), c=f"#{traject_id}")
-        created = self._moment(lead_date, 9)
-        converted = None if is_lead else created + timedelta(days=rng.randint(0, 10))
+        created = min(self._moment(lead_date, 9), self.now)
+        converted = None if is_lead else min(created + timedelta(days=rng.randint(0, 10)), self.now)
         appointments, first_visit = [], None
         if ams and not is_lead:
             for _ in range(rng.choice((0, 1, 2, 2, 3, 4))):
@@ -454,7 +561,7 @@ class TrajectGenerator:
                         start,
                         kind,
                         "",
-                        created,
+                        converted,
                     )
                 )
                 if kind == "visit" and (first_visit is None or day < first_visit):
@@ -467,7 +574,7 @@ class TrajectGenerator:
             relation_id,
             contact_id,
             None,
-            self.nb if rng.random() < 0.4 else self.eb,
+            business_type,
             self.types[outcome],
             stage,
             rng.choice(self.sources),
@@ -488,6 +595,14 @@ class TrajectGenerator:
             created,
             converted or created,
         )
+        if self.closing_columns:
+            closed = outcome != Outcome.OPEN
+            closing = {
+                "closed_at": min(self._moment(close, 16), self.now) if closed else None,
+                "open_probability": open_probability if closed else None,
+                "closed_from_stage_id": open_stage if closed else None,
+            }
+            traject_row += tuple(closing[column] for column in self.closing_columns)
         links = [
             (link_id + index, traject_id, am, close, created, lead_by)
             for index, am in enumerate(ams)
@@ -498,6 +613,7 @@ class TrajectGenerator:
 def create_trajects(plan, users, relations, today, rng, progress: Progress) -> None:
     """Trajects, their accountmanager links and appointments, chunk by chunk."""
     generator = TrajectGenerator(plan, users, relations, today, rng)
+    columns = TRAJECT_COLUMNS + generator.closing_columns
     traject_id = _next_id(Traject)
     link_id = _next_id(TrajectAccountmanager)
     appointment_id = _next_id(Appointment)
@@ -516,11 +632,206 @@ def create_trajects(plan, users, relations, today, rng, progress: Progress) -> N
             link_id += len(new_links)
             appointment_id += len(new_appointments)
         with transaction.atomic():
-            _write_rows(Traject, TRAJECT_COLUMNS, trajects)
+            _write_rows(Traject, columns, trajects)
             _write_rows(TrajectAccountmanager, LINK_COLUMNS, links)
             _write_rows(Appointment, APPOINTMENT_COLUMNS, appointments)
         remaining -= size
         progress.advance(size)
+
+
+NOTES = [
+    "Gebeld met {contact}: wil eerst intern afstemmen, volgende week terugbellen.",
+    "{contact} vraagt een voorstel voor {n} kandidaten met startdatum binnen een maand.",
+    "Budget is rond; beslissing ligt bij de directie. Offerte nagestuurd.",
+    "Concurrent zit er ook aan tafel. Tarief scherp houden, kwaliteit benadrukken.",
+    "Rondleiding gehad op de werkvloer: ploegendienst, veiligheidsschoenen verplicht.",
+    "{contact} is tevreden over de eerste kandidaten; gesprek ingepland.",
+    "Geen gehoor, voicemail ingesproken.",
+]
+HISTORY_THIS_MONTH, HISTORY_SPREAD = 40, 80
+
+
+def _history_trajects(today: date) -> list[Traject]:
+    """The trajects that get notes and history: some of this month's, a few spread over all.
+
+    A fixed number, so the 1,000,000-traject set takes no longer than the demo.
+    """
+    converted = Traject.objects.trajects().filter(accountmanager_count__gt=0)
+    month = today.replace(day=1)
+    this_month = list(
+        converted.filter(expected_close__gte=month, expected_close__lt=_add_months(month, 1))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:HISTORY_THIS_MONTH]
+    )
+    bounds = converted.aggregate(first=Min("pk"), last=Max("pk"))
+    spread = []
+    if bounds["first"] is not None:
+        step = max(1, (bounds["last"] - bounds["first"]) // HISTORY_SPREAD)
+        spread = list(
+            converted.filter(pk__in=range(bounds["first"], bounds["last"] + 1, step))
+            .exclude(pk__in=this_month)
+            .values_list("pk", flat=True)[:HISTORY_SPREAD]
+        )
+    return list(
+        Traject.objects.filter(pk__in=this_month + spread)
+        .select_related("type", "stage", "relation", "contact", "vacancy")
+        .prefetch_related("accountmanager_links__user", "appointments")
+        .order_by("pk")
+    )
+
+
+def _stage_names() -> dict[int, str]:
+    return dict(Stage.objects.values_list("pk", "name"))
+
+
+@transaction.atomic  # one commit: the services' own transactions become savepoints
+def create_history(*, today: date, out: Callable[[str], None]) -> int:
+    """Notes and dossier history on some seeded trajects, written through the services.
+
+    The history agrees with the traject as generated: the conversion at converted_at, the
+    stages walked up to the current one, a close date pushed to the current one, closing
+    (type, stage and kans) for won and lost ones, its appointments and its notes. The services
+    stamp entries with the present, so the moments are set afterwards in one update.
+    """
+    rng = random.Random(SEED + 2)
+    now = timezone.now()
+    tz = timezone.get_current_timezone()
+    open_stages, _outcome_stages = stages_by_business_type()
+    names = _stage_names()
+    default_type = TrajectType.objects.filter(is_default=True).first()
+    default_probability = ClientSettings.load().default_probability
+    stamped: list[DossierEntry] = []
+    trajects = _history_trajects(today)
+
+    def at(moment: datetime, entry: DossierEntry) -> None:
+        entry.created_at = entry.updated_at = moment
+        stamped.append(entry)
+
+    def change(traject, author, moment, field, old, new, kind=DossierKind.FIELD_CHANGE):
+        entry = dossier_log(
+            traject=traject, kind=kind, author=author, field=field, old=str(old), new=str(new)
+        )
+        at(moment, entry)
+
+    for traject in trajects:
+        links = sorted(traject.accountmanager_links.all(), key=lambda link: link.pk)
+        author = links[0].user
+        converted = traject.converted_at
+        closed = traject.type.outcome != Outcome.OPEN
+        close_moment = datetime.combine(traject.expected_close, time(16), tz)
+        end = min(close_moment, now) if closed else now
+        end = max(end, converted)
+        span = (end - converted).total_seconds()
+
+        def moment(share: float, start=converted, end=end, span=span) -> datetime:
+            """A moment that share of the way, in office hours (within start … end)."""
+            day = timezone.localtime(start + timedelta(seconds=span * share), tz).date()
+            return max(start, min(datetime.combine(day, time(9 + int(share * 8)), tz), end))
+
+        at(
+            traject.created_at,
+            dossier_log(
+                traject=traject,
+                kind=DossierKind.CREATED,
+                author=author,
+                **({"vacancy_title": traject.vacancy.title} if traject.vacancy else {}),
+            ),
+        )
+        for link in links[1:]:
+            entry = dossier_log(
+                traject=traject,
+                kind=DossierKind.SHARE,
+                author=author,
+                added=link.user_id,
+                name=person_name(link.user),
+            )
+            at(link.added_at, entry)
+        at(converted, dossier_log(traject=traject, kind=DossierKind.CONVERSION, author=author))
+        open_probability = getattr(traject, "open_probability", None) or rng.choice(
+            range(10, 100, 10)
+        )
+        first_kans = traject.probability if not closed else open_probability
+        if first_kans != default_probability:
+            change(traject, author, converted, "probability", default_probability, first_kans)
+
+        # The stages walked: from the first of its business type up to the current (open) one.
+        walk = open_stages.get(traject.business_type_id, [])
+        last_open = traject.stage_id if not closed else None
+        if closed:
+            last_open = getattr(traject, "closed_from_stage_id", None) or (
+                rng.choice(walk) if walk else None
+            )
+        if last_open in walk:
+            path = walk[: walk.index(last_open) + 1]
+            for step, (old, new) in enumerate(zip(path, path[1:], strict=False), start=1):
+                share = step / (len(path) + 1)
+                change(
+                    traject,
+                    author,
+                    moment(share),
+                    "stage",
+                    names[old],
+                    names[new],
+                    kind=DossierKind.STAGE_CHANGE,
+                )
+        if rng.random() < 0.5:
+            pushed_from = _add_months(traject.expected_close, -rng.choice((1, 2))).replace(
+                day=min(traject.expected_close.day, 28)
+            )
+            change(
+                traject,
+                author,
+                moment(rng.uniform(0.3, 0.7)),
+                "expected_close",
+                pushed_from.isoformat(),
+                traject.expected_close.isoformat(),
+            )
+        for appointment in traject.appointments.all():
+            entry = dossier_log(
+                traject=traject,
+                kind=DossierKind.APPOINTMENT,
+                author=next(
+                    (link.user for link in links if link.user_id == appointment.owner_id), author
+                ),
+                text=appointment.subject,
+                appointment=appointment.pk,
+                start=appointment.start.isoformat(),
+                appointment_kind=appointment.kind,
+            )
+            at(max(converted, min(appointment.start - timedelta(days=3), end)), entry)
+        for number in range(rng.randint(1, 3)):
+            note = dossier_note_add(
+                traject=traject,
+                user=author,
+                text=rng.choice(NOTES).format(
+                    contact=traject.contact or traject.relation, n=rng.randint(2, 12)
+                ),
+            )
+            at(moment((number + 1) / 4), note)
+        if closed:
+            if last_open is not None and traject.stage_id:
+                change(
+                    traject,
+                    author,
+                    end,
+                    "stage",
+                    names[last_open],
+                    names[traject.stage_id],
+                    kind=DossierKind.STAGE_CHANGE,
+                )
+            change(
+                traject,
+                author,
+                end,
+                "type",
+                default_type,
+                traject.type,
+                kind=DossierKind.TYPE_CHANGE,
+            )
+            change(traject, author, end, "probability", open_probability, traject.probability)
+    DossierEntry.objects.bulk_update(stamped, ["created_at", "updated_at"], batch_size=500)
+    out(f"Dossiers: notes and history on {len(trajects)} trajects")
+    return len(trajects)
 
 
 def seed(
@@ -535,11 +846,14 @@ def seed(
     plan = Plan.for_size(trajects, today)
     rng = random.Random(SEED)
     users = create_users(plan, out)
+    demo_lists_ensure()
     relations = create_relations(plan, rng)
     out(f"Relations: {plan.relations:,} with contacts")
     progress = Progress("Trajects", plan.trajects, progress_out)
     create_trajects(plan, users, relations, today, rng, progress)
     _reset_sequences(Relation, Contact, Traject, TrajectAccountmanager, Appointment)
+    create_vacancies(users["beheerder"], out)
+    create_history(today=today, out=out)
     seed_quotes(count=min(36, max(3, trajects // 50)), today=today, seed=SEED, out=out)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -555,3 +869,12 @@ def demo_logins(accountmanagers: Iterable[str]) -> list[tuple[str, str, str]]:
     ]
     rows += [(name, DEMO_PASSWORD, "accountmanager") for name in accountmanagers]
     return rows
+
+
+def serve_url(host: str, port: str | int) -> str:
+    """The address a browser opens for `runserver HOST:PORT` (all interfaces: this machine)."""
+    everywhere = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "localhost"}  # noqa: S104
+    host = everywhere.get(host, host)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"

@@ -210,3 +210,52 @@ def test_the_leads_overview_search_converted_and_distribution(page, beheerder, a
     assert Traject.objects.unassigned().count() == 0
     for lead in Traject.objects.filter(subject__startswith="Pot"):
         assert set(lead.accountmanagers.all()) == {am, other_am}
+
+
+def htmx_idle(page):
+    """Wait until no htmx request is in flight (a person looks before the next step)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
+def test_a_lead_ticked_after_a_search_is_distributed(page, beheerder, am):
+    from ..factories import TrajectFactory
+
+    wanted = TrajectFactory(subject="Pot glazen deuren", converted_at=None)
+    TrajectFactory(subject="Pot kozijnen", converted_at=None)
+    login(page, beheerder)
+    page.goto(page.base + "/sales/leads/")
+    results = page.locator("#results")
+    expect(results).to_contain_text("2 leads")
+    page.locator("#id_q").press_sequentially("glazen")  # type a search term
+    expect(results).to_contain_text("1 lead")
+    htmx_idle(page)
+    tick = page.get_by_label("Selecteer Pot glazen deuren")
+    tick.check()  # the search box loses focus here
+    htmx_idle(page)
+    expect(tick).to_be_checked()
+    page.locator("#id_accountmanagers").select_option(str(am.pk))
+    htmx_idle(page)
+    expect(page.get_by_label("Selecteer Pot glazen deuren")).to_be_checked()
+    page.get_by_role("button", name="Verdelen").click()
+    expect(page.locator(".messages")).to_contain_text("1 lead toegewezen aan")
+    assert list(wanted.accountmanagers.all()) == [am]
+    assert Traject.objects.unassigned().get().subject == "Pot kozijnen"
+
+
+def test_a_tick_survives_the_search_reloading_the_list(page, beheerder, am):
+    from ..factories import TrajectFactory
+
+    TrajectFactory(subject="Pot glazen deuren", converted_at=None)
+    TrajectFactory(subject="Pot glazen wanden", converted_at=None)
+    login(page, beheerder)
+    page.goto(page.base + "/sales/leads/")
+    page.get_by_label("Selecteer Pot glazen deuren").check()
+    page.locator("#id_accountmanagers").select_option(str(am.pk))
+    page.locator("#id_q").press_sequentially("glazen")  # the list reloads under the tick
+    expect(page).to_have_url(re.compile(r"q=glazen"))
+    htmx_idle(page)
+    expect(page.get_by_label("Selecteer Pot glazen deuren")).to_be_checked()
+    expect(page.locator("#id_accountmanagers")).to_have_value(str(am.pk))
+    page.get_by_role("button", name="Verdelen").click()
+    expect(page.locator(".messages")).to_contain_text("1 lead toegewezen aan")
+    assert [lead.subject for lead in Traject.objects.unassigned()] == ["Pot glazen wanden"]

@@ -524,3 +524,40 @@ class TestLists:
         ):
             text = client_for(am).get(url).text
             assert "<script>alert(1)</script>" not in text and "<img src=x" not in text, url
+
+
+class TestManual5:
+    def test_the_dossier_entry_of_a_sent_quote_links_to_its_pdf(self, client_for, am, quote):
+        client = client_for(am)
+        client.post(reverse("quotes:send", args=[quote.pk]))
+        quote = Quote.objects.get(pk=quote.pk)
+        page = client.get(reverse("trajects:detail", args=[quote.traject_id])).text
+        dossier = page[page.index('id="dossier"') :]
+        link = re.search(r'<a href="([^"]+)"[^>]*>PDF ' + re.escape(quote.number), dossier)
+        assert link, dossier[:2000]
+        response = client.get(link.group(1))
+        assert response.status_code == 200 and response.content == quote.pdf.read()
+
+    def test_quote_line_inputs_have_labels(self, client_for, am, quote):
+        response = client_for(am).get(reverse("quotes:edit", args=[quote.pk]))
+        for index in range(3):
+            for name, label in (
+                ("description", "Omschrijving"),
+                ("quantity", "Aantal"),
+                ("unit", "Eenheid"),
+                ("unit_price", "Prijs per eenheid"),
+                ("vat_rate", "Btw"),
+            ):
+                tag = re.search(rf'<[^>]+name="lines-{index}-{name}"[^>]*>', response.text)
+                assert f'aria-label="{label}, regel {index + 1}"' in tag.group(0)
+
+    def test_a_concept_heading_says_concept_once(self, client_for, am, quote):
+        response = client_for(am).get(reverse("quotes:detail", args=[quote.pk]))
+        heading = re.search(r"<h1>(.*?)</h1>", response.text, re.S).group(1)
+        text = " ".join(re.sub(r"<[^>]+>", " ", heading).split())
+        assert text == "Offerte Concept Werving monteurs"
+        services.quote_send(quote=quote, user=am)
+        response = client_for(am).get(reverse("quotes:detail", args=[quote.pk]))
+        heading = re.search(r"<h1>(.*?)</h1>", response.text, re.S).group(1)
+        text = " ".join(re.sub(r"<[^>]+>", " ", heading).split())
+        assert text == f"Offerte {Quote.objects.get(pk=quote.pk).number} Verzonden Werving monteurs"

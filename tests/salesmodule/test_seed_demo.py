@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from crm.models import Appointment, Relation
 from settings_app.roles import roles_of
 from trajects.models import StatisticsSet, Traject
+from vacancies.models import Vacancy
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +18,8 @@ def fingerprint():
         "value",
         "expected_close",
         "accountmanager_count",
+        "stage__name",
+        "vacancy__title",
     )
     return list(rows)
 
@@ -64,6 +67,7 @@ def test_seed_demo_is_deterministic(django_db_blocker):
     first = fingerprint()
     Appointment.objects.all().delete()
     Traject.objects.all().delete()
+    Vacancy.objects.all().delete()
     Relation.objects.all().delete()
     call_command("seed_demo", "--trajects", "200")
     second = fingerprint()
@@ -74,3 +78,100 @@ def test_seed_demo_is_deterministic(django_db_blocker):
 def test_seed_demo_rejects_a_silly_size():
     with pytest.raises(CommandError):
         call_command("seed_demo", "--trajects", "0")
+
+
+def test_the_banner_prints_the_address_served_on(capsys, monkeypatch):
+    call_command("demo_logins", "--host", "127.0.0.1", "--port", "8123")
+    assert "— http://127.0.0.1:8123/" in capsys.readouterr().out
+    monkeypatch.setenv("HOST", "localhost")
+    monkeypatch.setenv("PORT", "9000")
+    call_command("demo_logins")
+    assert "— http://localhost:9000/" in capsys.readouterr().out
+    call_command("demo_logins", "--host", "0.0.0.0", "--port", "80")  # noqa: S104
+    assert "— http://127.0.0.1:80/" in capsys.readouterr().out  # all interfaces: this machine
+    monkeypatch.delenv("HOST")
+    monkeypatch.delenv("PORT")
+    call_command("demo_logins")
+    assert "— http://127.0.0.1:8000/" in capsys.readouterr().out
+
+
+def test_seed_demo_shows_every_feature_and_obeys_the_rules(time_machine):
+    from datetime import UTC, date, datetime
+
+    from django.db.models import Count, Q
+
+    from settings_app.models import Outcome, Stage
+    from trajects.models import DossierEntry, DossierKind
+
+    time_machine.move_to(datetime(2026, 11, 23, 12, tzinfo=UTC), tick=False)
+    call_command("seed_demo", "--trajects", "600")
+    trajects = Traject.objects.select_related("type", "stage").prefetch_related(
+        "stage__business_types"
+    )
+
+    # Vacancies, some with leads hung on them (manual 3.4.2), on the vacancy's relation.
+    assert Vacancy.objects.filter(relation__isnull=False).count() >= 3
+    assert Vacancy.objects.filter(relation__isnull=True).exists(), "shows 'koppel een relatie'"
+    hung = Traject.objects.leads().filter(vacancy__isnull=False).select_related("vacancy")
+    assert hung.values("vacancy").distinct().count() >= 2
+    for lead in hung:
+        assert lead.relation_id == lead.vacancy.relation_id
+
+    # Rule 6: won 100 %, lost 0 %, the stage of its business type and of its outcome.
+    one_type_stages = Stage.objects.annotate(n=Count("business_types")).filter(n=1)
+    assert one_type_stages.exists(), "a stage that belongs to one business type only"
+    assert Traject.objects.filter(stage__in=one_type_stages).exists()
+    for traject in trajects:
+        outcome = traject.type.outcome
+        assert traject.probability == {"won": 100, "lost": 0}.get(outcome, traject.probability)
+        assert traject.business_type_id in {bt.pk for bt in traject.stage.business_types.all()}
+        assert traject.stage.outcome_on_entry == ("" if outcome == Outcome.OPEN else outcome)
+    assert Traject.objects.filter(type__outcome="won").exists()
+    assert Traject.objects.filter(type__outcome="lost").exists()
+    if hasattr(Traject, "closed_at"):  # closing kept (the stages branch's fields)
+        closed = Traject.objects.exclude(type__outcome=Outcome.OPEN)
+        assert not closed.filter(
+            Q(closed_at__isnull=True)
+            | Q(open_probability__isnull=True)
+            | Q(closed_from_stage__isnull=True)
+        ).exists()
+        assert not Traject.objects.filter(type__outcome=Outcome.OPEN, closed_at__isnull=False)
+
+    # Notes and dossier history beside the appointments, on a small number of trajects.
+    entries = DossierEntry.objects.all()
+    for kind in (
+        DossierKind.NOTE,
+        DossierKind.CONVERSION,
+        DossierKind.STAGE_CHANGE,
+        DossierKind.TYPE_CHANGE,
+        DossierKind.APPOINTMENT,
+        DossierKind.CREATED,
+        DossierKind.SHARE,
+    ):
+        assert entries.filter(kind=kind).exists(), kind
+    assert entries.filter(kind=DossierKind.FIELD_CHANGE, data__field="expected_close").exists()
+    with_history = Traject.objects.filter(dossier_entries__kind=DossierKind.CONVERSION).distinct()
+    assert 20 <= with_history.count() <= 120
+    am1 = authenticate(username="am1", password="demo")
+    assert entries.notes().visible_to(am1).exists(), "am1 sees notes on first login"
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    for traject in with_history.select_related("stage", "type"):
+        history = list(traject.dossier_entries.order_by("created_at", "pk"))
+        for e in history:
+            assert traject.created_at <= e.created_at <= now, (e.kind, e.data, e.created_at)
+        conversion = next(e for e in history if e.kind == DossierKind.CONVERSION)
+        assert conversion.created_at == traject.converted_at
+        stages = [e for e in history if e.kind == DossierKind.STAGE_CHANGE]
+        if stages:
+            assert stages[-1].data["new"] == traject.stage.name
+        pushed = [e for e in history if e.data.get("field") == "expected_close"]
+        if pushed:
+            assert pushed[-1].data["new"] == traject.expected_close.isoformat()
+            assert date.fromisoformat(pushed[-1].data["old"]) < traject.expected_close
+        kans = [e for e in history if e.data.get("field") == "probability"]
+        if kans:
+            assert kans[-1].data["new"] == str(traject.probability)
+        if traject.type.outcome != Outcome.OPEN:
+            assert [e.data["new"] for e in history if e.kind == DossierKind.TYPE_CHANGE] == [
+                traject.type.name
+            ]
