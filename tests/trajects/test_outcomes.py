@@ -291,3 +291,14 @@ class TestDataMigration:
         assert counts["probability"] == 2
         assert self.run()["probability"] == 0
         assert DossierEntry.objects.count() == 4
+
+
+def test_the_calibration_reads_the_kans_entered_while_open(am):
+    from trajects.models import PriceRangeStatistic
+
+    traject = TrajectFactory(accountmanagers=[am], probability=40, value=Decimal("100"))
+    services.traject_update(traject=traject, user=am, changes={"type": kind("Lost").pk})
+    assert reload(traject).probability == 0
+    services.statistics_regenerate()
+    overall = PriceRangeStatistic.objects.get(accountmanager=None)
+    assert (overall.lost, overall.average_probability) == (1, Decimal("40.00"))
