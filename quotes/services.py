@@ -22,8 +22,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from settings_app.models import Outcome, PaymentTerm, TrajectType
+from settings_app.models import Outcome, PaymentTerm
 from trajects.models import DossierKind, Traject
+from trajects.outcomes import closed_type
 from trajects.services import dossier_log, traject_update
 
 from .amounts import calculate, line_amount
@@ -358,7 +359,7 @@ def quote_accept(
     quote.decided_at, quote.decided_by = now, user
     quote.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
     if set_order:
-        order = TrajectType.objects.active().filter(outcome=Outcome.WON).first()
+        order = closed_type(Outcome.WON)
         if order is None:
             raise ValidationError({"set_order": _("Er is geen actief type met uitkomst gewonnen.")})
         changes = {"type": order, "value": quote.total}

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salesmodule.htmx import render_page
 from settings_app.models import ClientSettings
-from settings_app.roles import person_name, roles_of
+from settings_app.roles import person_name
 from trajects.models import Traject
+from trajects.outcomes import reason_required
 from trajects.services import TrajectConflict
 
 from . import services
@@ -392,7 +393,7 @@ def quote_accept(request, pk: int):
         "quote": quote,
         "traject": traject,
         "form": form,
-        "reason_required": roles_of(request.user).sales_select,
+        "reason_required": reason_required(traject),
     }
     return render(request, "quotes/quote_accept.html", context)
 

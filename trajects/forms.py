@@ -22,6 +22,7 @@ from settings_app.roles import accountmanagers, person_name
 from vacancies.models import Vacancy
 
 from .models import Traject
+from .outcomes import outcome_after, stages_of
 from .services import EDITABLE_FIELDS
 from .tables import TrajectTable
 
@@ -200,6 +201,12 @@ class InformatieForm(forms.Form):
         f["business_type"].label_from_instance = lambda business: business.name
         f["type"].queryset = _choices(TrajectType, traject.type_id)
         f["stage"].queryset = _choices(Stage, traject.stage_id)
+        self._offer_stages(traject)
+        if traject.type.outcome != Outcome.OPEN:
+            f["probability"].disabled = True
+            f["probability"].widget.attrs["title"] = _(
+                "De kans van een gewonnen of verloren traject ligt vast."
+            )
         f["source"].queryset = _choices(Source, traject.source_id)
         f["win_loss_reason"].queryset = _choices(WinLossReason, traject.win_loss_reason_id)
         # Tens of thousands of relations: the select offers the chosen one and search matches.
@@ -224,7 +231,8 @@ class InformatieForm(forms.Form):
 
     def enhance(self, focus: str | None = None) -> None:
         """htmx on the widgets: omzet follows kans and waarde, a won or lost type asks for
-        the reason, the relation's contacts and vacancies follow the relation."""
+        the reason, the relation's contacts and vacancies follow the relation, the stages
+        offered follow the business type."""
         pk = self.traject.pk
         omzet = {
             "hx-get": reverse("trajects:omzet", args=[pk]),
@@ -234,6 +242,13 @@ class InformatieForm(forms.Form):
             "hx-include": "#id_probability, #id_value",
         }
         fragment = reverse("trajects:informatie_fragment", args=[pk])
+        stages = {
+            "hx-get": fragment,
+            "hx-trigger": "change",
+            "hx-target": "#stageveld",
+            "hx-swap": "outerHTML",
+            "hx-include": "#stageveld, #id_business_type",
+        }
         reason = {
             "hx-get": fragment,
             "hx-trigger": "change",
@@ -254,6 +269,7 @@ class InformatieForm(forms.Form):
             ("type", reason),
             ("stage", reason),
             ("relation", relation),
+            ("business_type", stages),
         ):
             self.fields[name].widget.attrs.update(attrs)
         if focus in self.fields:
@@ -275,18 +291,35 @@ class InformatieForm(forms.Form):
         """Only what the user changed: fields he left alone are never sent, so never clash."""
         return {name: self.cleaned_data.get(name) for name in self.changed_data}
 
+    def _offer_stages(self, traject: Traject) -> None:
+        """Offer only the stages of the chosen business type (rule 6), and the chosen stage."""
+        business_type_id, selected = traject.business_type_id, traject.stage_id
+        if self.is_bound:
+            business_type_id = _int_or(self.data.get("business_type"), business_type_id)
+            selected = _int_or(self.data.get("stage"), None)
+        field = self.fields["stage"]
+        offered = field.queryset.filter(
+            Q(pk__in=stages_of(business_type_id).values("pk")) | Q(pk=selected)
+        )
+        field.widget.choices = [("", "---------")] + [(s.pk, str(s)) for s in offered]
+
+    def _bound_stage(self, name: str) -> Stage | None:
+        stage_id = _int_or(self.data.get(name), None)
+        return Stage.objects.filter(pk=stage_id).first() if stage_id else None
+
     def reason_outcome(self) -> str:
-        """The outcome the chosen type, or a newly chosen stage that sets one, leads to."""
-        data = self.data if self.is_bound else {}
-        stage_id = _int_or(data.get("stage"), self.traject.stage_id)
-        if self.is_bound and stage_id and str(stage_id) != str(data.get("initial-stage", "")):
-            stage = Stage.objects.filter(pk=stage_id).first()
-            if stage and stage.outcome_on_entry:
-                return stage.outcome_on_entry
+        """The outcome the chosen type and stage lead to (trajects.outcomes decides)."""
         if not self.is_bound:
             return self.traject.type.outcome
+        data = self.data
         chosen = TrajectType.objects.filter(pk=_int_or(data.get("type"), 0)).first()
-        return chosen.outcome if chosen else Outcome.OPEN
+        if chosen is None:
+            return Outcome.OPEN
+        stage = self._bound_stage("stage") if "stage" in data else self.traject.stage
+        old_stage = (
+            self._bound_stage("initial-stage") if "initial-stage" in data else self.traject.stage
+        )
+        return outcome_after(old_stage=old_stage, stage=stage, type=chosen)
 
     def _ask_reason(self, sales_select: bool) -> None:
         """Offer the reasons of the outcome chosen; Sales Select makes one required (rule 6)."""

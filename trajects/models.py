@@ -406,6 +406,21 @@ class Traject(models.Model):
     probability = models.PositiveSmallIntegerField(
         _("kans"), default=50, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
+    # Closing (rule 6) keeps what the reports need: when, the kans it had while open, and
+    # the stage it closed from ("lost in Voorstel"); reopening puts the open kans back.
+    closed_at = models.DateTimeField(_("gesloten op"), null=True, blank=True, editable=False)
+    open_probability = models.PositiveSmallIntegerField(
+        _("laatste open kans"), null=True, blank=True, editable=False
+    )
+    closed_from_stage = models.ForeignKey(
+        "settings_app.Stage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("gesloten vanuit stage"),
+    )
     value = models.DecimalField(
         _("waarde"),
         max_digits=14,

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Appointment, AppointmentKind
-from settings_app.models import ClientSettings, Outcome, TrajectType
+from settings_app.models import ClientSettings
 from settings_app.price_ranges import thresholds_text
 from settings_app.roles import accountmanagers, person_name, roles_of
 
@@ -45,6 +45,7 @@ from .models import (
     Traject,
     TrajectAccountmanager,
 )
+from .outcomes import outcome_apply
 
 RETENTION = RECYCLE_BIN_RETENTION
 logger = logging.getLogger(__name__)
@@ -166,36 +167,6 @@ def dossier_log(
     )
 
 
-def _apply_outcome_rules(traject: Traject, user, changed: set[str]) -> None:
-    """Stage entry may set the outcome (Sales Select); won/lost needs a reason when it is on."""
-    if "stage" in changed and traject.stage_id and traject.stage.outcome_on_entry:
-        wanted = traject.stage.outcome_on_entry
-        if traject.type.outcome != wanted:
-            new_type = TrajectType.objects.active().filter(outcome=wanted).first()
-            if new_type:
-                traject.type = new_type
-                changed.add("type")
-    outcome = traject.type.outcome
-    if outcome == Outcome.OPEN:
-        if traject.win_loss_reason_id:
-            traject.win_loss_reason = None
-            changed.add("win_loss_reason")
-        return
-    reason = traject.win_loss_reason
-    if reason is not None and reason.outcome != outcome:
-        raise ValidationError(
-            {"win_loss_reason": _("Kies een reden die past bij de uitkomst van het type.")}
-        )
-    if reason is None and roles_of(user).sales_select:
-        raise ValidationError(
-            {
-                "win_loss_reason": _(
-                    "Kies een gewonnen/verloren reden: Sales Select vraagt erom bij deze uitkomst."
-                )
-            }
-        )
-
-
 @transaction.atomic
 def traject_update(*, traject: Traject | int, user, changes: dict, loaded: dict | None = None):
     """Save changed Informatie fields; converts a lead on its accountmanager's first edit.
@@ -223,9 +194,18 @@ def traject_update(*, traject: Traject | int, user, changes: dict, loaded: dict 
         return traject
 
     before = {field: _display(traject, field) for field in EDITABLE_FIELDS}
+    old_stage, old_type, old_probability = traject.stage, traject.type, traject.probability
     for field in changed:
         setattr(traject, Traject._meta.get_field(field).attname, wanted[field])
-    _apply_outcome_rules(traject, user, changed)
+    now = timezone.now()
+    outcome_apply(
+        traject=traject,
+        old_stage=old_stage,
+        old_type=old_type,
+        old_probability=old_probability,
+        changed=changed,
+        now=now,
+    )
     traject.full_clean(
         exclude=[f.name for f in Traject._meta.fields if f.name not in changed],
         validate_constraints=False,  # the field validators say the same beside the field
@@ -233,7 +213,6 @@ def traject_update(*, traject: Traject | int, user, changes: dict, loaded: dict 
     if traject.contact_id and traject.contact.relation_id != traject.relation_id:
         raise ValidationError({"contact": _("Deze contactpersoon hoort niet bij de relatie.")})
 
-    now = timezone.now()
     update_fields = [Traject._meta.get_field(f).attname for f in changed]
     if traject.converted_at is None and _is_assigned(traject, user):
         traject.converted_at = now
@@ -244,7 +223,7 @@ def traject_update(*, traject: Traject | int, user, changes: dict, loaded: dict 
     traject.refresh_from_db(fields=["version"])
     if "expected_close" in changed:
         traject.accountmanager_links.update(expected_close=traject.expected_close)
-    for field in sorted(changed):
+    for field in sorted(changed.intersection(EDITABLE_FIELDS)):
         dossier_log(
             traject=traject,
             kind=FIELD_KINDS.get(field, DossierKind.FIELD_CHANGE),

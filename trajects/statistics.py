@@ -76,7 +76,8 @@ def _aggregates(prefix: str, won_ids: list[int]) -> dict:
         "closed": Count("pk"),
         "won": Count("pk", filter=Q(**{f"{prefix}type_id__in": won_ids})),
         "average_value": Avg(f"{prefix}value"),
-        "average_probability": Avg(f"{prefix}probability"),
+        # The kans entered while open: closing sets it to 100 or 0 (rule 6).
+        "average_probability": Avg(Coalesce(f"{prefix}open_probability", f"{prefix}probability")),
     }
 
 

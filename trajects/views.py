@@ -37,6 +37,7 @@ from .forms import (
     SavedViewForm,
 )
 from .models import DossierEntry, PurgedTraject, SavedView, StatisticsSet, Traject
+from .outcomes import reason_required
 from .overview import PER_PAGE, overview_build
 from .statistics import statistics_table
 from .tables import DEFAULT_SORT, TrajectTable, esc
@@ -253,6 +254,7 @@ WIDGETS = (
     "informatie",
     "relatievelden",
     "redenveld",
+    "stageveld",
     "accountmanagers",
     "afspraken",
     "notities",
@@ -407,7 +409,7 @@ def traject_detail(request, pk: int):
 def traject_informatie(request, pk: int):
     """GET: the Informatie widget as a form. POST: save what the user changed (rules 1, 6, 9)."""
     traject = _visible_traject(request, pk)
-    sales_select = roles_of(request.user).sales_select
+    sales_select = reason_required(traject)
     if request.method == "GET":
         form = InformatieForm(traject=traject, sales_select=sales_select)
         form.enhance(focus=request.GET.get("veld"))
@@ -466,7 +468,7 @@ def traject_informatie_fragment(request, pk: int):
     form = InformatieForm(
         InformatieForm.with_current(request.GET, traject),
         traject=traject,
-        sales_select=roles_of(request.user).sales_select,
+        sales_select=reason_required(traject),
         relation_search=request.GET.get("relatie_zoeken", ""),
     )
     return _render_detail(request, traject, info_form=form, fragment=True)

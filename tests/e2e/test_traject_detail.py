@@ -181,3 +181,27 @@ def test_won_type_asks_for_the_reason_and_relation_search_fills_contacts(page, a
     traject.refresh_from_db()
     assert traject.relation == Relation.objects.get(name="Bakkerij De Korenschoof")
     assert traject.win_loss_reason.reason == "Relatie"
+
+
+def test_the_stages_offered_follow_the_business_type(page, am):
+    from settings_app.models import BusinessType, Stage
+
+    nb = BusinessType.objects.get(code="NB")
+    Stage.objects.create(name="Pitch NB", order=2).business_types.add(nb)
+    am.set_password(PASSWORD)
+    am.save()
+    traject = TrajectFactory(subject="Raamcontract", accountmanagers=[am])  # EB
+    base = page.base
+    log_in(page, base, am)
+    page.goto(f"{base}/sales/{traject.pk}/informatie/")
+
+    expect(page.locator("#id_stage option", has_text="Pitch NB")).to_have_count(0)
+    page.select_option("#id_business_type", label="New business")
+    expect(page.locator("#id_stage option", has_text="Pitch NB")).to_have_count(1)
+    settled(page)
+    page.select_option("#id_stage", label="Pitch NB")
+    settled(page)
+    page.click("#informatie button.primary")
+    expect(page.locator("#info-stage")).to_have_text("Pitch NB")
+    traject.refresh_from_db()
+    assert (traject.business_type, traject.stage.name) == (nb, "Pitch NB")

@@ -448,7 +448,8 @@ class TestAudit:
             assert f"<strong>{label}</strong>" in text
         assert escape(beheerder.get_full_name()) in text
         entries = DossierEntry.objects.filter(traject=traject, author__isnull=False)
-        assert entries.count() == 6  # value, type, stage, share, deleted, restored
+        assert "Kans: <del>50%</del> → <ins>0%</ins>" in text  # lost: kans 0 (rule 6)
+        assert entries.count() == 7  # value, type, stage, kans, share, deleted, restored
         assert all(e.created_at for e in entries)
 
     def test_bulk_updates_are_audited_like_single_edits(self, am, traject):

@@ -404,7 +404,7 @@ class TestWonLost:
         assert client.post(url("informatie", traject.pk), data).status_code == 302
         assert reload(traject).type == lost
 
-    def test_user_setting_turns_sales_select_on_for_him_only(self, client_for, traject):
+    def test_user_setting_asks_the_reason_on_his_trajects(self, client_for, traject):
         from settings_app.services import user_settings_set
 
         selecter = AccountmanagerFactory(username="am_select")
