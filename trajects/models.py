@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -11,10 +11,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import (
     Avg,
+    BigIntegerField,
+    Case,
     CharField,
     Count,
     DecimalField,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -27,6 +30,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, NullIf, Round
@@ -57,23 +61,41 @@ def close_ranges(months: Iterable[int], years: Iterable[int]) -> list[tuple[date
     return ranges
 
 
-class Share(Func):
-    """value / accountmanager count, exact (numeric) on PostgreSQL; SQLite would divide two
-    integers (1000 / 3 = 333) without the cast to REAL."""
+def cents_of(amount) -> Func:
+    """An amount in whole cents as an integer: exact on SQLite too, where a decimal is a float."""
+    return Func(
+        Round(amount * Value(100)),
+        function="CAST",
+        template="%(function)s(%(expressions)s AS BIGINT)",
+        output_field=BigIntegerField(),
+    )
 
-    template = "(%(expressions)s)"
-    arg_joiner = " / "
+
+def weighted_cents_of(cents, probability) -> ExpressionWrapper:
+    """Omzet in whole cents: cents × kans / 100, half-up, in integer arithmetic."""
+    return ExpressionWrapper(
+        (cents * probability + Value(50)) / Value(100), output_field=BigIntegerField()
+    )
+
+
+class Money(Func):
+    """Whole cents as a Decimal amount (100.0 is numeric on PostgreSQL, real on SQLite)."""
+
+    template = "ROUND(%(expressions)s / 100.0, 2)"
     output_field = MONEY
 
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # (CAST(value AS REAL) / count)
-        return super().as_sql(
-            compiler,
-            connection,
-            template="(CAST(%(expressions)s)",
-            arg_joiner=" AS REAL) / ",
-            **extra_context,
-        )
+
+def share_cents_of(cents, count, position) -> Case:
+    """One link's part of `cents` split over `count` links (DESIGN rule 4): an even share, and
+    one cent more for the first `remainder` links by position (largest remainder: the shares
+    are equal, so the fixed order decides)."""
+    even = ExpressionWrapper(cents / count, output_field=BigIntegerField())
+    remainder = ExpressionWrapper(cents - even * count, output_field=BigIntegerField())
+    return Case(
+        When(Q(position__lt=remainder), then=even + Value(1)),
+        default=even,
+        output_field=BigIntegerField(),
+    )
 
 
 def contact_full_name() -> Func:
@@ -170,39 +192,50 @@ class TrajectQuerySet(VisibleQuerySet):
         """Annotate share_value and share_weighted (DESIGN rule 4).
 
         With users: only their trajects, and each amount is their share, value / N per chosen
-        accountmanager in cents, summed over the chosen ones. Without: the whole amounts.
+        accountmanager in cents, summed over the chosen ones; the shares of one traject add up
+        exactly to its value and its weighted value (the remainder cents go to the first links
+        by position). Without: the whole amounts.
         Call it after in_months: the month then reads the link table's copy of expected close.
         only_theirs=False skips the "only their trajects" filter for rows already chosen by it
         (the overview's page, fetched by id).
         """
         user_ids = tuple(sorted({getattr(user, "pk", user) for user in users}))
+        weighted = Money(weighted_cents_of(cents_of(F("value")), F("probability")))
         if not user_ids:
-            clone = self.annotate(share_value=F("value"))
-        else:
-            links = TrajectAccountmanager.objects.filter(user_id__in=user_ids)
-            if self._close_ranges is not None:
-                links = links.filter(self._ranges_q(self._close_ranges))
-            per_accountmanager = Round(
-                Share("value", NullIf(F("accountmanager_count"), 0)), 2, output_field=MONEY
-            )
-            if len(user_ids) == 1:
-                share = per_accountmanager
-            else:
-                chosen = (
+            clone = self.annotate(share_value=F("value"), share_weighted=weighted)
+            clone._share_users = user_ids
+            return clone
+        links = TrajectAccountmanager.objects.filter(user_id__in=user_ids)
+        if self._close_ranges is not None:
+            links = links.filter(self._ranges_q(self._close_ranges))
+
+        def chosen_cents(cents):
+            """The chosen links' shares of the outer traject's cents, summed in a subquery."""
+            count = NullIf(OuterRef("accountmanager_count"), 0)
+            return Money(
+                Subquery(
                     TrajectAccountmanager.objects.filter(
                         traject_id=OuterRef("pk"), user_id__in=user_ids
                     )
                     .values("traject_id")
-                    .annotate(n=Count("pk"))
-                    .values("n")
+                    .annotate(cents=Sum(share_cents_of(cents, count, F("position"))))
+                    .values("cents"),
+                    output_field=BigIntegerField(),
                 )
-                share = per_accountmanager * Subquery(chosen)
-            clone = self.filter(pk__in=links.values("traject_id")) if only_theirs else self
-            clone = clone.annotate(share_value=share)
-        clone = clone.annotate(
-            share_weighted=Round(
-                F("share_value") * F("probability") / Value(Decimal(100)), 2, output_field=MONEY
             )
+
+        outer_cents = cents_of(OuterRef("value"))
+        outer_weighted = weighted_cents_of(outer_cents, OuterRef("probability"))
+        # A traject with one accountmanager (most) is his whole: no subquery for it.
+        alone = Q(accountmanager_count=1)
+        clone = self.filter(pk__in=links.values("traject_id")) if only_theirs else self
+        clone = clone.annotate(
+            share_value=Case(
+                When(alone, then=F("value")), default=chosen_cents(outer_cents), output_field=MONEY
+            ),
+            share_weighted=Case(
+                When(alone, then=weighted), default=chosen_cents(outer_weighted), output_field=MONEY
+            ),
         )
         clone._share_users = user_ids
         return clone
@@ -517,10 +550,12 @@ class Traject(models.Model):
 
     @property
     def weighted_value(self) -> Decimal | None:
-        """Omzet: value × kans / 100, in cents; None when the value is unknown."""
+        """Omzet: value × kans / 100, in cents half-up (as the database has it); None when the
+        value is unknown."""
         if self.value is None:
             return None
-        return (self.value * self.probability / Decimal(100)).quantize(Decimal("0.01"))
+        weighted = self.value * self.probability / Decimal(100)
+        return weighted.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 class TrajectAccountmanager(models.Model):
@@ -534,6 +569,10 @@ class TrajectAccountmanager(models.Model):
     )
     # A copy of the traject's expected close: one accountmanager's month reads this table alone.
     expected_close = models.DateField()
+    # This link's place among the traject's links in the order they were added (0 first): the
+    # first links get the remainder cents when the value is split (DESIGN rule 4). Kept by
+    # traject_counts_refresh, with the traject's accountmanager count.
+    position = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
     added_at = models.DateTimeField(auto_now_add=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
