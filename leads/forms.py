@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.forms import relation_choice_field, relation_query_field
 from crm.models import Contact, Relation
+from salesmodule.amounts import AmountField
 from settings_app.models import BusinessType, ClientSettings, Source
 from settings_app.roles import accountmanagers, person_name, roles_of
 from vacancies.models import Vacancy
@@ -100,14 +101,12 @@ class LeadForm(forms.Form):
         max_value=100,
         widget=forms.NumberInput(attrs={"step": 1}),
     )
-    value = forms.DecimalField(
+    value = AmountField(
         label=_("Waarde (€)"),
         required=False,
         min_value=0,
         max_digits=14,
         decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text=_("Mag leeg blijven als u het bedrag nog niet weet."),
     )
     lead_date = forms.DateField(label=_("Lead datum"), widget=DateInput())

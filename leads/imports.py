@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from salesmodule.amounts import parse_amount
 from salesmodule.text import normalise
 from settings_app.models import Source
 from settings_app.roles import accountmanagers
@@ -129,24 +130,18 @@ def read_table(content: bytes, filename: str) -> list[list[str]]:
 
 
 def parse_value(text: str) -> Decimal | None:
-    """An amount as typed in NL or EN notation ('1.250,50', '2.500', '1250.50', '€ 1250').
+    """An amount as typed in NL or EN notation ('1.250,50', '2.500', '1250.50', '€ 1250'), read
+    by the one amount parser of every money input (salesmodule.amounts).
 
-    A single dot before exactly three digits is read as a Dutch thousands separator.
     Raises ValueError with the reason.
     """
-    cleaned = text.replace("€", "").replace(" ", "").replace("\u00a0", "")
-    if not cleaned:
+    try:
+        # Read as Dutch whatever language the task runs in: '2.500' is two thousand five hundred.
+        amount = parse_amount(text, decimal_mark=",")
+    except ValueError:
+        raise ValueError(_('waarde "%s" is geen bedrag') % text) from None
+    if amount is None:
         return None
-    if "," in cleaned and "." in cleaned:
-        thousands, decimal = (".", ",") if cleaned.rfind(",") > cleaned.rfind(".") else (",", ".")
-        cleaned = cleaned.replace(thousands, "").replace(decimal, ".")
-    elif "," in cleaned:
-        cleaned = cleaned.replace(",", ".") if cleaned.count(",") == 1 else cleaned
-    elif cleaned.count(".") > 1 or re.fullmatch(r"-?\d{1,3}\.\d{3}", cleaned):
-        cleaned = cleaned.replace(".", "")  # Dutch thousands: '2.500', '1.250.000'
-    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
-        raise ValueError(_('waarde "%s" is geen bedrag') % text)
-    amount = Decimal(cleaned)
     if amount < 0:
         raise ValueError(_('waarde "%s" kan niet negatief zijn') % text)
     if amount > MAX_VALUE:

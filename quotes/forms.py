@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext_lazy as _
 
+from salesmodule.amounts import AmountField
 from settings_app.models import ClosedOutcome, PaymentTerm, WinLossReason
 from trajects.models import Traject
 
@@ -19,7 +20,8 @@ DECIMALS_MESSAGE = _("Gebruik hooguit %(max)s decimalen.")
 
 
 def _decimal(**kwargs) -> forms.DecimalField:
-    """A decimal field that accepts '12,50' as well as '12.50' and renders in the locale."""
+    """A decimal field read by the one amount parser ('12,50', '12.50', '€ 1.250') and rendered
+    in the locale."""
     messages = {
         "invalid": _("Vul een getal in, bijvoorbeeld 12,50."),
         "max_decimal_places": DECIMALS_MESSAGE,
@@ -27,7 +29,7 @@ def _decimal(**kwargs) -> forms.DecimalField:
         "max_whole_digits": _("Dit getal is te groot."),
         **kwargs.pop("error_messages", {}),
     }
-    return forms.DecimalField(
+    return AmountField(
         localize=True,
         error_messages=messages,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),

@@ -346,7 +346,8 @@ def quote_accept(
     win_loss_reason=None,
     loaded: dict | None = None,
 ) -> Quote:
-    """Mark a sent quote accepted; optionally make the traject an Order worth the quote total.
+    """Mark a sent quote accepted; optionally make the traject an Order worth the quote's net
+    total (after discount, before VAT: waarde is the deal's value without VAT).
 
     The traject goes through trajects.services.traject_update, so the won/lost-reason rule
     (DESIGN rule 6) and the per-field conflict check apply; their errors roll everything back.
@@ -362,7 +363,7 @@ def quote_accept(
         order = closed_type(Outcome.WON)
         if order is None:
             raise ValidationError({"set_order": _("Er is geen actief type met uitkomst gewonnen.")})
-        changes = {"type": order, "value": quote.total}
+        changes = {"type": order, "value": quote.net_total}
         if win_loss_reason is not None:
             changes["win_loss_reason"] = win_loss_reason
         traject_update(traject=quote.traject_id, user=user, changes=changes, loaded=loaded)

@@ -466,7 +466,15 @@ TRAJECT_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-LINK_COLUMNS = ["id", "traject_id", "user_id", "expected_close", "added_at", "added_by_id"]
+LINK_COLUMNS = [
+    "id",
+    "traject_id",
+    "user_id",
+    "expected_close",
+    "added_at",
+    "added_by_id",
+    "position",
+]
 APPOINTMENT_COLUMNS = [
     "id",
     "owner_id",
@@ -604,7 +612,7 @@ class TrajectGenerator:
             }
             traject_row += tuple(closing[column] for column in self.closing_columns)
         links = [
-            (link_id + index, traject_id, am, close, created, lead_by)
+            (link_id + index, traject_id, am, close, created, lead_by, index)
             for index, am in enumerate(ams)
         ]
         return traject_row, links, appointments

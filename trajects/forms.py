@@ -1,7 +1,6 @@
 """Forms of the traject detail page: they parse input; the rules live in services.py."""
 
 import datetime
-import re
 from decimal import Decimal
 
 from django import forms
@@ -17,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import AppointmentKind, Contact, Relation
+from salesmodule.amounts import AmountField
 from settings_app.models import BusinessType, Outcome, Source, Stage, TrajectType, WinLossReason
 from settings_app.roles import accountmanagers, person_name
 from vacancies.models import Vacancy
@@ -27,58 +27,6 @@ from .services import EDITABLE_FIELDS
 from .tables import TrajectTable
 
 RELATION_MATCHES = 20
-
-
-def parse_amount(text: str) -> str:
-    """'€ 10.000,50', '10000.50', '1,5' -> a plain decimal string, read the user's locale's way.
-
-    With both separators the last one is the decimal mark; a lone separator followed by other
-    than three digits is a decimal mark; '1.500' is read with the active language's separators
-    (nl: fifteen hundred), so a Dutch user typing 10.000 never saves ten euros.
-    """
-    text = re.sub(r"[€\s\u00a0\u202f]", "", str(text))
-    if "." in text and "," in text:
-        decimal = "," if text.rfind(",") > text.rfind(".") else "."
-    elif "." in text or "," in text:
-        mark = "." if "." in text else ","
-        groups = text.split(mark)
-        if len(groups) > 2:
-            decimal = None
-        elif len(groups[1]) != 3:
-            decimal = mark
-        else:
-            decimal = mark if formats.get_format("DECIMAL_SEPARATOR") == mark else None
-    else:
-        return text
-    grouping = {".", ","} - {decimal}
-    for mark in grouping:
-        text = text.replace(mark, "")
-    return text.replace(decimal, ".") if decimal else text
-
-
-class AmountInput(forms.TextInput):
-    """An amount typed the local way; shown without grouping so it reads back unambiguously."""
-
-    input_type = "text"
-
-    def __init__(self, attrs=None):
-        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
-
-    def format_value(self, value):
-        if isinstance(value, Decimal):
-            return formats.number_format(value, decimal_pos=2, use_l10n=True)
-        return super().format_value(value)
-
-
-class AmountField(forms.DecimalField):
-    """Euros as Decimal, never float; accepts '€ 1.000,50' as well as '1000.50'."""
-
-    widget = AmountInput
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = parse_amount(value)
-        return super().to_python(value)
 
 
 class PeopleSelect(forms.Select):

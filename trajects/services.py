@@ -236,15 +236,26 @@ def traject_update(*, traject: Traject | int, user, changes: dict, loaded: dict 
 
 
 def traject_counts_refresh(*, traject_ids: Iterable[int]) -> None:
-    """Recompute the stored accountmanager count of the given trajects from the link table."""
+    """Recompute the stored accountmanager count of the given trajects and the positions of
+    their links (who gets the remainder cents of a split, DESIGN rule 4) from the link table."""
+    traject_ids = list(traject_ids)
     links = (
         TrajectAccountmanager.objects.filter(traject=OuterRef("pk"))
         .values("traject")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    Traject.objects.filter(pk__in=list(traject_ids)).update(
+    Traject.objects.filter(pk__in=traject_ids).update(
         accountmanager_count=Coalesce(Subquery(links), 0)
+    )
+    earlier = (
+        TrajectAccountmanager.objects.filter(traject=OuterRef("traject"), pk__lt=OuterRef("pk"))
+        .values("traject")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    TrajectAccountmanager.objects.filter(traject_id__in=traject_ids).update(
+        position=Coalesce(Subquery(earlier), 0)
     )
 
 

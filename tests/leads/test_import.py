@@ -184,6 +184,29 @@ def test_semicolons_and_dutch_amounts(beheerder, eager, django_capture_on_commit
     assert values == {"A": Decimal("1250.50"), "B": Decimal("99303"), "C": Decimal("1250.50")}
 
 
+def test_the_import_reads_amounts_as_the_forms_do(
+    beheerder, eager, django_capture_on_commit_callbacks
+):
+    content = (
+        "onderwerp;relatie;waarde\nA;R;10.000\nB;R;€ 2.500\nC;R;2.500,50\nD;R;2,500.50\n"
+        "E;R;1 000\nF;R;12,5\n"
+    ).encode("cp1252")
+    lead_import = services.lead_import_preview(
+        created_by=beheerder, filename="nl.csv", content=content
+    )
+    assert lead_import.bad_rows == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.lead_import_start(lead_import=lead_import, user=beheerder)
+    assert dict(Traject.objects.values_list("subject", "value")) == {
+        "A": Decimal("10000"),
+        "B": Decimal("2500"),
+        "C": Decimal("2500.50"),
+        "D": Decimal("2500.50"),
+        "E": Decimal("1000"),
+        "F": Decimal("12.50"),
+    }
+
+
 @pytest.mark.parametrize(
     "file, message",
     [

@@ -237,6 +237,23 @@ def test_an_accountmanager_creates_a_lead_and_lands_on_its_detail_page(client_fo
     assert re.search(r"<h1[^>]*>Nieuwe glazen deuren in gehele pand", detail)
 
 
+@pytest.mark.parametrize(
+    "typed, value",
+    [
+        ("10.000", Decimal("10000")),
+        ("€ 2.500", Decimal("2500")),
+        ("2.500,50", Decimal("2500.50")),
+        ("2,500.50", Decimal("2500.50")),
+        ("1 000", Decimal("1000")),
+        ("12,5", Decimal("12.50")),
+    ],
+)
+def test_the_new_lead_form_reads_dutch_and_english_amounts(client_for, am, typed, value):
+    response = client_for(am).post(CREATE, lead_data(RelationFactory(), value=typed))
+    assert response.status_code == 302, errors_of(response.text, "value")
+    assert Traject.objects.get().value == value
+
+
 def test_with_htmx_success_redirects_the_browser(client_for, am):
     response = client_for(am).post(
         CREATE, lead_data(RelationFactory()), headers={**HX, "HX-Target": "lead-form"}
@@ -362,7 +379,9 @@ def test_the_contacts_offered_are_those_of_the_chosen_relation(client_for, am):
         ("subject", "x" * 10_000, "niet meer dan 255 tekens"),
         ("value", "abc", "Voer een getal in."),
         ("value", "-1", "minstens 0"),
-        ("value", "1e30", "niet meer dan 14 cijfers"),
+        ("value", "1e30", "Voer een getal in."),
+        ("value", "tien euro", "Voer een getal in."),
+        ("value", "1.000.000.000.000.000", "niet meer dan 14 cijfers"),
         ("probability", "101", "hoogstens 100"),
         ("probability", "abc", "Voer een geheel getal in."),
         ("expected_close", "31-02-2026", "Voer een geldige datum in."),

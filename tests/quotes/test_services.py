@@ -232,11 +232,24 @@ class TestDecisions:
     def sent(self, quote, am):
         return services.quote_send(quote=quote, user=am)
 
-    def test_accepting_sets_order_and_the_quote_total(self, sent, am, traject):
+    def test_accepting_sets_order_and_the_net_total_before_vat(self, sent, am, traject):
         services.quote_accept(quote=sent, user=am, set_order=True)
         traject = Traject.objects.get(pk=traject.pk)
-        assert traject.type.outcome == Outcome.WON and traject.value == Decimal("372.48")
+        # 372.48 incl. VAT; the value is the net total after the 10% discount, before VAT.
+        assert traject.type.outcome == Outcome.WON and traject.value == Decimal("310.07")
         assert reload(sent).status == QuoteStatus.ACCEPTED
+
+    def test_golden_net_67_35_at_21_percent_makes_the_value_67_35(self, am, traject):
+        line = {"description": "Werving", "quantity": "1", "unit": "", "unit_price": "67.35"}
+        quote = make_quote(traject, am, lines=[{**line, "vat_rate": 21}], discount_percent=0)
+        quote = services.quote_send(quote=quote, user=am)
+        assert (quote.net_total, quote.vat_amount, quote.total) == (
+            Decimal("67.35"),
+            Decimal("14.14"),
+            Decimal("81.49"),
+        )
+        services.quote_accept(quote=quote, user=am, set_order=True)
+        assert Traject.objects.get(pk=traject.pk).value == Decimal("67.35")
 
     def test_accepting_without_setting_order_leaves_the_traject(self, sent, am, traject):
         services.quote_accept(quote=sent, user=am, set_order=False)

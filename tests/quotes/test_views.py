@@ -349,13 +349,15 @@ class TestStatusFlow:
         client = client_for(am)
         url = reverse("quotes:accept", args=[quote.pk])
         page = client.get(url)
-        assert "Zet het traject op type Order" in page.text and "372,48" in page.text
+        assert "Zet het traject op type Order" in page.text
+        assert "offertetotaal excl. btw, € 310,07" in " ".join(page.text.split())
         response = client.post(
             url, {"set_order": "on", "loaded_type": traject.type_id, "loaded_value": "1000.00"}
         )
         assert response.status_code == 302
         traject = Traject.objects.get(pk=traject.pk)
-        assert traject.value == Decimal("372.48") and traject.type.name == "Order"
+        # The net total after discount, before VAT (372,48 incl. VAT).
+        assert traject.value == Decimal("310.07") and traject.type.name == "Order"
 
     def test_accept_with_sales_select_asks_for_the_reason_beside_the_field(
         self, client_for, am, quote, traject

@@ -8,7 +8,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from openpyxl import load_workbook
 
-from ..factories import TrajectFactory
+from ..factories import AccountmanagerFactory, TrajectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,29 @@ def test_csv_has_the_columns_and_the_accountmanagers_share(client_for, am, world
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     assert csv_lines(response) == ["Onderwerp;Waarde;Gewogen", "Gedeeld;2500,00;1250,00"]
+
+
+def test_csv_shares_of_three_add_up_to_the_value(client_for, beheerder, am, other_am):
+    cor = AccountmanagerFactory(username="am_cor")
+    TrajectFactory(
+        subject="Duizend", value=Decimal("1000"), probability=55,
+        accountmanagers=[am, other_am, cor],
+    )  # fmt: skip
+    query = {"cols": ["subject", "value", "weighted"]}
+    everyone = {**query, "accountmanager": [am.pk, other_am.pk, cor.pk]}
+    lines = csv_lines(client_for(beheerder).get("/sales/export.csv", everyone))
+    assert lines == ["Onderwerp;Waarde;Gewogen", "Duizend;1000,00;550,00"]
+    shares = [
+        csv_lines(client_for(beheerder).get("/sales/export.csv", {**query, "accountmanager": pk}))
+        for pk in (am.pk, other_am.pk, cor.pk)
+    ]
+    assert [lines[1] for lines in shares] == [
+        "Duizend;333,34;183,34",
+        "Duizend;333,33;183,33",
+        "Duizend;333,33;183,33",
+    ]
+    mine = csv_lines(client_for(am).get("/sales/export.csv", query))
+    assert mine[1] == "Duizend;333,34;183,34"
 
 
 def test_csv_for_a_beheerder_is_the_whole_filtered_result(client_for, beheerder, world):

@@ -89,14 +89,14 @@ class TestShares:
         whole = Traject.objects.with_share_for([]).get()
         assert whole.share_value == Decimal("5000.00")
 
-    def test_thirds_are_rounded_to_cents_per_accountmanager(self, am, other_am, third_am):
+    def test_thirds_share_the_remainder_cent_with_the_first(self, am, other_am, third_am):
         TrajectFactory(
             value=Decimal("1000"), probability=30, accountmanagers=[am, other_am, third_am]
         )
         one = Traject.objects.with_share_for([am]).get()
-        assert one.share_value == Decimal("333.33")
+        assert one.share_value == Decimal("333.34")
         assert one.share_weighted == Decimal("100.00")
-        two = Traject.objects.with_share_for([am, other_am]).get()
+        two = Traject.objects.with_share_for([other_am, third_am]).get()
         assert two.share_value == Decimal("666.66")
 
     def test_only_the_chosen_accountmanagers_trajects(self, am, other_am):
@@ -127,6 +127,100 @@ class TestShares:
         TrajectFactory(subject="oct", expected_close=D(2026, 10, 5), accountmanagers=[am])
         qs = Traject.objects.in_months([11], [2026]).with_share_for([am])
         assert subjects(qs) == {"nov"}
+
+
+class TestGoldenShares:
+    """DESIGN rule 4, by hand: the shares of one traject add up exactly to its value and its
+    weighted value; the remainder cents go to the accountmanagers in the order they were added."""
+
+    @pytest.fixture
+    def seven(self, am, other_am):
+        from ..factories import AccountmanagerFactory
+
+        return [am, other_am, *(AccountmanagerFactory(username=f"am_{n}") for n in range(5))]
+
+    def shares(self, people):
+        return [
+            (row.share_value, row.share_weighted)
+            for row in (Traject.objects.with_share_for([user]).get() for user in people)
+        ]
+
+    def test_1000_over_3_at_55_percent(self, seven):
+        anna, bob, cor = seven[:3]
+        TrajectFactory(value=Decimal("1000"), probability=55, accountmanagers=[anna, bob, cor])
+        # 100000 cents / 3 = 33333 rest 1; omzet 55000 cents / 3 = 18333 rest 1.
+        assert self.shares([anna, bob, cor]) == [
+            (Decimal("333.34"), Decimal("183.34")),
+            (Decimal("333.33"), Decimal("183.33")),
+            (Decimal("333.33"), Decimal("183.33")),
+        ]
+        all_three = Traject.objects.with_share_for([anna, bob, cor])
+        row = all_three.get()
+        assert (row.share_value, row.share_weighted) == (Decimal("1000.00"), Decimal("550.00"))
+        totals = all_three.totals()
+        assert (totals["value"], totals["weighted"]) == (Decimal("1000.00"), Decimal("550.00"))
+        pair = Traject.objects.with_share_for([anna, cor]).get()
+        assert (pair.share_value, pair.share_weighted) == (Decimal("666.67"), Decimal("366.67"))
+
+    def test_one_cent_over_2(self, seven):
+        anna, bob = seven[:2]
+        TrajectFactory(value=Decimal("0.01"), probability=50, accountmanagers=[anna, bob])
+        # 1 cent / 2 = 0 rest 1; omzet 0.005 → 0.01 half-up, again 0 rest 1.
+        assert self.shares([anna, bob]) == [
+            (Decimal("0.01"), Decimal("0.01")),
+            (Decimal("0.00"), Decimal("0.00")),
+        ]
+        totals = Traject.objects.with_share_for([anna, bob]).totals()
+        assert (totals["value"], totals["weighted"]) == (Decimal("0.01"), Decimal("0.01"))
+
+    def test_100_over_7_at_10_percent(self, seven):
+        TrajectFactory(value=Decimal("100"), probability=10, accountmanagers=seven)
+        # 10000 cents / 7 = 1428 rest 4; omzet 1000 cents / 7 = 142 rest 6.
+        assert self.shares(seven) == [
+            *[(Decimal("14.29"), Decimal("1.43"))] * 4,
+            *[(Decimal("14.28"), Decimal("1.43"))] * 2,
+            (Decimal("14.28"), Decimal("1.42")),
+        ]
+        totals = Traject.objects.with_share_for(seven).totals()
+        assert (totals["value"], totals["weighted"]) == (Decimal("100.00"), Decimal("10.00"))
+        rows = list(Traject.objects.with_share_for(seven).with_page_totals())
+        page = page_totals_of(rows)
+        assert (page["value"], page["weighted"]) == (Decimal("100.00"), Decimal("10.00"))
+
+    def test_the_order_follows_the_links_when_accountmanagers_change(self, seven, beheerder):
+        from trajects.services import traject_accountmanager_add, traject_accountmanager_remove
+
+        anna, bob, cor = seven[:3]
+        traject = TrajectFactory(value=Decimal("1000"), probability=55, accountmanagers=[anna])
+        traject_accountmanager_add(traject=traject, user=beheerder, accountmanager=bob)
+        traject_accountmanager_add(traject=traject, user=beheerder, accountmanager=cor)
+        traject_accountmanager_remove(traject=traject, user=beheerder, accountmanager=anna)
+        traject_accountmanager_add(traject=traject, user=beheerder, accountmanager=anna)
+        # Bob came first now, then Cor, then Anna again.
+        assert [value for value, _weighted in self.shares([bob, cor, anna])] == [
+            Decimal("333.34"),
+            Decimal("333.33"),
+            Decimal("333.33"),
+        ]
+
+    def test_the_migration_fills_the_positions_of_existing_links(self, seven):
+        import importlib
+
+        from django.apps import apps
+
+        from trajects.models import TrajectAccountmanager
+
+        migration = importlib.import_module("trajects.migrations.0008_money_link_position")
+        TrajectFactory(value=Decimal("100"), probability=10, accountmanagers=seven)
+        TrajectFactory(value=Decimal("1000"), probability=55, accountmanagers=seven[2:5])
+        TrajectAccountmanager.objects.update(position=0)  # as the new column starts
+        migration.BATCH = 1  # one traject per batch, so the batching itself is exercised
+        try:
+            migration.fill_positions(apps, None)
+        finally:
+            migration.BATCH = 10_000
+        positions = TrajectAccountmanager.objects.order_by("traject_id", "pk")
+        assert list(positions.values_list("position", flat=True)) == [*range(7), *range(3)]
 
 
 def test_price_ranges_are_half_open_and_skip_unknown_values(am):

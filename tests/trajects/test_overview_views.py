@@ -195,6 +195,48 @@ class TestShares:
         assert totals_row(both, "all-totals")[5] == "2"  # the shared one counts once
 
 
+class TestGoldenShares:
+    """DESIGN rule 4 over HTTP: € 1.000 over three adds up to € 1.000 and € 550 (at 55%)."""
+
+    @pytest.fixture
+    def three(self, am, other_am):
+        cor = AccountmanagerFactory(username="am_cor")
+        TrajectFactory(
+            subject="Duizend", value=Decimal("1000"), probability=55,
+            accountmanagers=[am, other_am, cor],
+        )  # fmt: skip
+        # 2,50 / 3 = 0,83 each before: 2,49 in all, shown as € 2 instead of € 3.
+        TrajectFactory(
+            subject="Klein", value=Decimal("2.50"), probability=100,
+            accountmanagers=[am, other_am, cor],
+        )  # fmt: skip
+        return [am, other_am, cor]
+
+    def test_beheerder_filtering_on_all_three_sees_the_whole_amounts(
+        self, client_for, beheerder, three
+    ):
+        response = client_for(beheerder).get(URL, {"accountmanager": [u.pk for u in three]})
+        totals = response.context["listing"].totals
+        assert (totals["value"], totals["weighted"]) == (Decimal("1002.50"), Decimal("552.50"))
+        assert totals_row(response, "all-totals")[1:3] == ["€ 1.003", "€ 553"]
+        assert totals_row(response, "page-totals")[1:3] == ["€ 1.003", "€ 553"]
+
+    def test_each_sees_his_share_and_the_first_has_the_remainder_cent(self, client_for, three):
+        figures = []
+        for user in three:
+            totals = client_for(user).get(URL).context["listing"].totals
+            figures.append((totals["value"], totals["weighted"]))
+        # 1000 → 333,34 + 333,33 + 333,33; 550 → 183,34 + 183,33 + 183,33;
+        # 2,50 → 0,84 + 0,83 + 0,83 (also weighted, at 100%).
+        assert figures == [
+            (Decimal("334.18"), Decimal("184.18")),
+            (Decimal("334.16"), Decimal("184.16")),
+            (Decimal("334.16"), Decimal("184.16")),
+        ]
+        assert sum(value for value, _ in figures) == Decimal("1002.50")
+        assert sum(weighted for _, weighted in figures) == Decimal("552.50")
+
+
 class TestAccountmanagerChoices:
     def options(self, response):
         select = response.text.split('id="id_accountmanager"')[1].split("</select>")[0]

@@ -17,7 +17,7 @@ from trajects.models import PriceRangeStatistic, StatisticsSet, Traject, Traject
 from trajects.services import statistics_regenerate
 from trajects.statistics import MIN_OWN_CLOSED
 
-from ..factories import RelationFactory, TrajectFactory
+from ..factories import AccountmanagerFactory, RelationFactory, TrajectFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -273,6 +273,21 @@ class TestStatisticalProbability:
         assert trajects.statistically_expected() == Decimal("625.00")
         # am's share is € 500: 62.5 % of it
         assert trajects.with_share_for([am]).statistically_expected() == Decimal("312.50")
+
+    def test_the_shares_of_all_its_accountmanagers_expect_as_much_as_the_traject(
+        self, am, other_am
+    ):
+        cor = AccountmanagerFactory(username="am_cor")
+        self.closed([am], 15, 5)
+        self.closed([other_am], 10, 10)
+        statistics_regenerate()
+        shared = TrajectFactory(accountmanagers=[am, other_am, cor], value=Decimal("1000"))
+        trajects = Traject.objects.filter(pk=shared.pk)
+        # 62.5 % of € 1000; the three shares add up to € 1000 (333,34 + 333,33 + 333,33),
+        # not 999,99 (which expected 624,99).
+        assert trajects.statistically_expected() == Decimal("625.00")
+        everyone = trajects.with_share_for([am, other_am, cor])
+        assert everyone.statistically_expected() == Decimal("625.00")
 
     def test_the_sum_is_the_sum_of_each_trajects_statistische_kans(self, am, other_am):
         self.closed([am], 15, 5)
