@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.forms import relation_choice_field, relation_query_field
 from crm.models import Contact, Relation
+from salesmodule.fields import DateField
 from settings_app.models import BusinessType, ClientSettings, Source
 from settings_app.roles import accountmanagers, person_name, roles_of
 from vacancies.models import Vacancy
@@ -110,8 +111,8 @@ class LeadForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text=_("Mag leeg blijven als u het bedrag nog niet weet."),
     )
-    lead_date = forms.DateField(label=_("Lead datum"), widget=DateInput())
-    expected_close = forms.DateField(
+    lead_date = DateField(label=_("Lead datum"), widget=DateInput())
+    expected_close = DateField(
         label=_("Sluiting verwacht"),
         required=False,
         widget=DateInput(),

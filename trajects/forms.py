@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import AppointmentKind, Contact, Relation
+from salesmodule.fields import DateField
 from settings_app.models import BusinessType, Outcome, Source, Stage, TrajectType, WinLossReason
 from settings_app.roles import accountmanagers, person_name
 from vacancies.models import Vacancy
@@ -145,8 +146,8 @@ class InformatieForm(forms.Form):
     win_loss_reason = OutcomeReasonField(
         label=_("Gewonnen/verloren reden"), queryset=WinLossReason.objects, required=False
     )
-    expected_close = forms.DateField(label=_("Sluiting verwacht"), widget=DateInput)
-    lead_date = forms.DateField(label=_("Lead datum"), widget=DateInput)
+    expected_close = DateField(label=_("Sluiting verwacht"), widget=DateInput)
+    lead_date = DateField(label=_("Lead datum"), widget=DateInput)
     probability = forms.IntegerField(
         label=_("Kans"),
         min_value=0,
@@ -362,7 +363,7 @@ class NoteForm(forms.Form):
 class AppointmentForm(forms.Form):
     """An appointment with the traject's contact: date, time and kind."""
 
-    date = forms.DateField(label=_("Datum"), widget=DateInput)
+    date = DateField(label=_("Datum"), widget=DateInput)
     time = forms.TimeField(
         label=_("Tijd"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
