@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.forms import relation_choice_field, relation_query_field
 from crm.models import Contact, Relation
 from salesmodule.fields import DateField
+from salesmodule.ids import parse_id
 from settings_app.models import BusinessType, ClientSettings, Source
 from settings_app.roles import accountmanagers, person_name, roles_of
 from vacancies.models import Vacancy
@@ -184,8 +185,8 @@ class LeadForm(forms.Form):
             self.fields["relation"].required = True
             relation_id = self._value("relation", self.initial.get("relation"))
             contacts = Contact.objects.none()
-            if str(relation_id or "").isdigit():
-                contacts = Contact.objects.filter(relation_id=relation_id)
+            if relation_pk := parse_id(relation_id):
+                contacts = Contact.objects.filter(relation_id=relation_pk)
             self.fields["contact"].queryset = contacts
         else:
             self.fields["new_relation_name"].required = True

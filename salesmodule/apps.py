@@ -5,6 +5,7 @@ class SalesmoduleConfig(AppConfig):
     name = "salesmodule"
 
     def ready(self):
-        from . import timestamps
+        from . import ids, timestamps
 
+        ids.register()
         timestamps.connect()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import AppointmentKind, Contact, Relation
 from salesmodule.fields import DateField
+from salesmodule.ids import parse_id
 from settings_app.models import BusinessType, Outcome, Source, Stage, TrajectType, WinLossReason
 from settings_app.roles import accountmanagers, person_name
 from vacancies.models import Vacancy
@@ -120,10 +121,8 @@ def _choices(model, current_pk, **filters):
 
 
 def _int_or(value, default):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    number = parse_id(value)
+    return default if number is None else number
 
 
 class InformatieForm(forms.Form):
