@@ -6,9 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from .models import Relation
 
 
+class SearchField(forms.CharField):
+    """A search box: a NUL byte (refused by PostgreSQL, typed by nobody) is left out rather
+    than made an error the form shows nowhere."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", "")
+
+
 def relation_query_field() -> forms.CharField:
     """The search box of the relation picker (the htmx autocomplete fills the choices)."""
-    return forms.CharField(
+    return SearchField(
         label=_("Relatie zoeken"),
         required=False,
         max_length=200,

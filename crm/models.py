@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from salesmodule.ids import parse_id
 from salesmodule.text import normalise
 from salesmodule.visibility import VisibleQuerySet
 
@@ -25,8 +26,8 @@ class RelationQuerySet(models.QuerySet):
         matches of what was typed (never every relation)."""
         query = (query or "").strip()
         options = list(self.matching(query)[:limit]) if query else []
-        selected = str(selected_id or "")
-        if selected.isdigit() and all(r.pk != int(selected) for r in options):
+        selected = parse_id(selected_id)
+        if selected and all(r.pk != selected for r in options):
             chosen = self.filter(pk=selected).first()
             if chosen:
                 options.insert(0, chosen)

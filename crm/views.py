@@ -32,11 +32,7 @@ def relation_options(request):
     field = request.GET.get("field", "relation")
     field = field if field.isidentifier() else "relation"
     selected = request.GET.get(field, "")
-    options = list(Relation.objects.matching(query)[:OPTIONS]) if query.strip() else []
-    if selected.isdigit() and all(r.pk != int(selected) for r in options):
-        chosen = Relation.objects.filter(pk=selected).first()
-        if chosen:
-            options.insert(0, chosen)
+    options = Relation.objects.picker_options(query, selected, OPTIONS)
     context = {
         "options": options,
         "selected": selected,

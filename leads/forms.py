@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from crm.forms import relation_choice_field, relation_query_field
 from crm.models import Contact, Relation
 from salesmodule.amounts import AmountField
+from salesmodule.fields import DateField
+from salesmodule.ids import parse_id
 from settings_app.models import BusinessType, ClientSettings, Source
 from settings_app.roles import accountmanagers, person_name, roles_of
 from vacancies.models import Vacancy
@@ -109,8 +111,8 @@ class LeadForm(forms.Form):
         decimal_places=2,
         help_text=_("Mag leeg blijven als u het bedrag nog niet weet."),
     )
-    lead_date = forms.DateField(label=_("Lead datum"), widget=DateInput())
-    expected_close = forms.DateField(
+    lead_date = DateField(label=_("Lead datum"), widget=DateInput())
+    expected_close = DateField(
         label=_("Sluiting verwacht"),
         required=False,
         widget=DateInput(),
@@ -182,8 +184,8 @@ class LeadForm(forms.Form):
             self.fields["relation"].required = True
             relation_id = self._value("relation", self.initial.get("relation"))
             contacts = Contact.objects.none()
-            if str(relation_id or "").isdigit():
-                contacts = Contact.objects.filter(relation_id=relation_id)
+            if relation_pk := parse_id(relation_id):
+                contacts = Contact.objects.filter(relation_id=relation_pk)
             self.fields["contact"].queryset = contacts
         else:
             self.fields["new_relation_name"].required = True

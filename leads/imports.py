@@ -126,7 +126,9 @@ def read_table(content: bytes, filename: str) -> list[list[str]]:
         raise ImportFileError(_("Kies een CSV- of XLSX-bestand."))
     if len(rows) > MAX_ROWS + 1:
         raise ImportFileError(_("Een import heeft hooguit 50.000 rijen; splits het bestand."))
-    return rows
+    # PostgreSQL refuses NUL in text and JSON: a cell's NUL would fail the preview (a bad
+    # cell is quoted in its reason) or the import. It is no character anyone meant.
+    return [[value.replace("\x00", "") for value in row] for row in rows]
 
 
 def parse_value(text: str) -> Decimal | None:

@@ -227,7 +227,7 @@ def lead_import_preview(*, created_by, filename: str, content: bytes) -> LeadImp
     bad = [{"row": row.number, "errors": row.errors} for row in rows if row.errors]
     return LeadImport.objects.create(
         created_by=created_by,
-        filename=filename[:255],
+        filename=filename.replace("\x00", "")[:255],
         content=content,
         total_rows=len(rows),
         valid_rows=len(rows) - len(bad),

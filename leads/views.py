@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from crm.models import Relation
 from salesmodule.htmx import render_page
+from salesmodule.ids import parse_id
 from settings_app.roles import person_name, roles_of
 from trajects.models import Traject
 from vacancies.models import Vacancy
@@ -65,7 +66,7 @@ def lead_create(request):
     if vacancy_id:
         vacancy = get_object_or_404(
             Vacancy.objects.select_related("relation"),
-            pk=vacancy_id if str(vacancy_id).isdigit() else 0,
+            pk=parse_id(vacancy_id) or 0,
         )
         if vacancy.relation_id is None:
             context = {"vacancy": vacancy, "message": services.vacancy_without_relation_message()}
@@ -76,8 +77,8 @@ def lead_create(request):
     if request.method == "GET":
         form = LeadForm(user=request.user, vacancy=vacancy)
     elif request.POST.get("_refresh") or request.POST.get("use_relation"):
-        use = request.POST.get("use_relation")
-        use_relation = Relation.objects.filter(pk=use).first() if str(use).isdigit() else None
+        use = parse_id(request.POST.get("use_relation"))
+        use_relation = Relation.objects.filter(pk=use).first() if use else None
         data = refreshed_data(request.POST, use_relation=use_relation)
         form = LeadForm(data, user=request.user, vacancy=vacancy).without_errors()
     else:
@@ -127,7 +128,8 @@ def lead_distribute(request):
         return _forbidden(request, _("Alleen een sales beheerder kan leads verdelen."))
     form = DistributeForm(request.POST)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+    # Only a path on this site: redirect() would read a bare word as a URL name (NoReverseMatch).
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, {request.get_host()}):
         back = ""
     back = back or reverse("leads:list")
     if form.is_valid():

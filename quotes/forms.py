@@ -9,6 +9,7 @@ from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext_lazy as _
 
 from salesmodule.amounts import AmountField
+from salesmodule.fields import DateField
 from settings_app.models import ClosedOutcome, PaymentTerm, WinLossReason
 from trajects.models import Traject
 
@@ -64,6 +65,7 @@ class QuoteForm(forms.ModelForm):
             "opening_text",
             "closing_text",
         ]
+        field_classes = {"valid_until": DateField}
         widgets = {
             "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "opening_text": forms.Textarea(attrs={"rows": 3}),

@@ -7,6 +7,15 @@ import environ
 
 DATABASE_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "sqlite"}
 REDIS_SCHEMES = {"redis", "rediss"}
+# SQLite with two writers at once (saving a view while a quote is accepted): a transaction
+# that reads and then writes cannot wait for the write lock (the busy timeout does not apply
+# to that upgrade) and fails with "database is locked". IMMEDIATE takes the lock at BEGIN,
+# where the timeout does apply; WAL lets readers go on beside the one writer.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL;",
+}
 
 
 def fail(message: str) -> None:
@@ -33,7 +42,7 @@ def database_config(env: environ.Env, default_sqlite_path) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(default_sqlite_path),
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     _check_url("DATABASE_URL", value, DATABASE_SCHEMES)
     try:
@@ -41,7 +50,7 @@ def database_config(env: environ.Env, default_sqlite_path) -> dict:
     except Exception as exc:  # environ raises several types for a bad URL
         fail(f"DATABASE_URL is malformed ({exc}): {value!r}")
     if config["ENGINE"].endswith("sqlite3"):
-        config.setdefault("OPTIONS", {})["timeout"] = 20
+        config.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     elif not config.get("NAME"):
         fail(f"DATABASE_URL names no database: {value!r}")
     return config

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import AppointmentKind, Contact, Relation
 from salesmodule.amounts import AmountField
+from salesmodule.fields import DateField
+from salesmodule.ids import parse_id
 from settings_app.models import BusinessType, Outcome, Source, Stage, TrajectType, WinLossReason
 from settings_app.roles import accountmanagers, person_name
 from vacancies.models import Vacancy
@@ -68,10 +70,8 @@ def _choices(model, current_pk, **filters):
 
 
 def _int_or(value, default):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    number = parse_id(value)
+    return default if number is None else number
 
 
 class InformatieForm(forms.Form):
@@ -94,8 +94,8 @@ class InformatieForm(forms.Form):
     win_loss_reason = OutcomeReasonField(
         label=_("Gewonnen/verloren reden"), queryset=WinLossReason.objects, required=False
     )
-    expected_close = forms.DateField(label=_("Sluiting verwacht"), widget=DateInput)
-    lead_date = forms.DateField(label=_("Lead datum"), widget=DateInput)
+    expected_close = DateField(label=_("Sluiting verwacht"), widget=DateInput)
+    lead_date = DateField(label=_("Lead datum"), widget=DateInput)
     probability = forms.IntegerField(
         label=_("Kans"),
         min_value=0,
@@ -343,7 +343,7 @@ class NoteForm(forms.Form):
 class AppointmentForm(forms.Form):
     """An appointment with the traject's contact: date, time and kind."""
 
-    date = forms.DateField(label=_("Datum"), widget=DateInput)
+    date = DateField(label=_("Datum"), widget=DateInput)
     time = forms.TimeField(
         label=_("Tijd"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

@@ -261,6 +261,7 @@ WIDGETS = (
     "dossier",
     "geschiedenis",
 )
+INFO_FORM_PARTS = ("relatievelden", "redenveld")
 # Four joins keep PostgreSQL's planning under a millisecond; the often empty or tiny ones
 # come by prefetch (no query at all when empty). Nine joins cost 5-7 ms of planning.
 DETAIL_RELATED = ("relation", "contact", "type", "business_type")
@@ -383,6 +384,12 @@ def _render_detail(request, traject: Traject, **extra):
         "retention_days": services.RETENTION.days,
     }
     context.update(extra)
+    if context["info_form"] is None and request.htmx.target in INFO_FORM_PARTS:
+        # These regions are parts of the Informatie form: asked for alone, they show its
+        # current values rather than fail on a form the page did not build.
+        context["info_form"] = InformatieForm(
+            traject=traject, sales_select=roles_of(request.user).sales_select
+        )
     return render_page(request, DETAIL, context, partials=WIDGETS)
 
 

@@ -1,6 +1,7 @@
 """Showing traject values the user's way: amounts, percentages, dossier old → new."""
 
 import datetime
+from contextlib import suppress
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -94,7 +95,10 @@ def moment(text):
     value = parse_datetime(str(text or ""))
     if value is None:
         return text or ""
-    return formats.date_format(localtime(value), "SHORT_DATETIME_FORMAT")
+    # A moment near year 1 has no local time Python can hold: it is shown as it was kept.
+    with suppress(OverflowError, ValueError):
+        value = localtime(value)
+    return formats.date_format(value, "SHORT_DATETIME_FORMAT")
 
 
 @register.filter
