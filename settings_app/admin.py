@@ -33,6 +33,7 @@ from .services import (
     list_entry_delete,
     list_entry_in_use_message,
     traject_type_save,
+    user_unlock,
 )
 
 
@@ -117,8 +118,10 @@ class UserSettingsAdmin(admin.ModelAdmin):
         "is_accountmanager",
         "is_beheerder",
         "sales_select_enabled",
+        "login_locked",
     ]
     list_editable = ["is_accountmanager", "is_beheerder", "sales_select_enabled"]
+    actions = ["unlock_selected"]
     list_filter = ["is_accountmanager", "is_beheerder", "sales_select_enabled"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -130,9 +133,30 @@ class UserSettingsAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_login_locked()
+
     @admin.display(description=gettext_lazy("naam"), ordering="user__last_name")
     def full_name(self, obj):
         return obj.user.get_full_name()
+
+    @admin.display(description=gettext_lazy("inloggen geblokkeerd"), boolean=True)
+    def login_locked(self, obj):
+        return obj.login_locked
+
+    @admin.action(
+        description=gettext_lazy("Inlogblokkade opheffen (na te veel mislukte inlogpogingen)"),
+        permissions=["change"],
+    )
+    def unlock_selected(self, request, queryset):
+        users = [entry.user for entry in queryset.select_related("user")]
+        for user in users:
+            user_unlock(user=user)
+        self.message_user(
+            request,
+            _("De inlogblokkade van %(users)s is opgeheven: zij kunnen weer inloggen.")
+            % {"users": ", ".join(str(user) for user in users)},
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
