@@ -1,5 +1,6 @@
 """Reading and checking the environment: a broken variable stops start-up with one clear line."""
 
+import ipaddress
 import sys
 from urllib.parse import urlsplit
 
@@ -62,3 +63,14 @@ def redis_url(env: environ.Env) -> str:
     if value:
         _check_url("REDIS_URL", value, REDIS_SCHEMES)
     return value
+
+
+def trusted_proxies(env: environ.Env) -> tuple:
+    """TRUSTED_PROXIES as networks: the proxies whose X-Forwarded-For names the client."""
+    networks = []
+    for value in filter(None, (v.strip() for v in env.list("TRUSTED_PROXIES", default=[]))):
+        try:
+            networks.append(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            fail(f"TRUSTED_PROXIES must list IP addresses or networks (got {value!r})")
+    return tuple(networks)

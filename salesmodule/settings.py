@@ -1,11 +1,12 @@
 """Settings of the Sales Module, read from the environment (see README, 'Environment')."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 
-from .config import database_config, fail, redis_url
+from .config import database_config, fail, redis_url, trusted_proxies
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_filters",
     "django_tables2",
+    "axes",
     "settings_app.apps.SettingsAppConfig",
     "crm",
     "vacancies",
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "salesmodule.urls"
@@ -103,9 +106,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked account before the check
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "trajects:list"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes): 5 failed logins for an account from one address lock that
+# account at that address for 15 minutes, counted from the 5th failure; a key-user unlocks it.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "salesmodule.login_throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "salesmodule.login_throttling.client_ip_address"
+# The TLS proxy's addresses: only from them is X-Forwarded-For believed (README, 'Environment').
+TRUSTED_PROXIES = trusted_proxies(env)
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -20,6 +18,5 @@ urlpatterns = [
     path("crm/", include("crm.urls")),
     path("instellingen/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served, not even with DEBUG: quote PDFs go out only through the quote's
+# own URLs (visibility applies), the agency logo through the settings screen.

@@ -4,10 +4,12 @@ Grouped and named after the manuals' settings and codes (SE1894, GE65, GE78, GE3
 DB79, SE818) so a key-user recognises them.
 """
 
+from pathlib import Path
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
@@ -33,6 +35,7 @@ from .services import (
     list_entry_delete,
     list_entry_in_use_message,
     traject_type_save,
+    user_unlock,
 )
 
 
@@ -71,18 +74,33 @@ class ClientSettingsAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         widget = form.base_fields["price_range_thresholds"].widget
         widget.preview_url = reverse("admin:settings_app_clientsettings_preview")
+        form.base_fields["agency_logo"].widget.logo_url = reverse(
+            "admin:settings_app_clientsettings_logo"
+        )
         return form
 
     def get_urls(self):
         preview = self.admin_site.admin_view(require_GET(self.preview_view))
+        logo = self.admin_site.admin_view(require_GET(self.logo_view))
         return [
             path("preview/", preview, name="settings_app_clientsettings_preview"),
+            path("logo/", logo, name="settings_app_clientsettings_logo"),
             *super().get_urls(),
         ]
 
     def preview_view(self, request):
         """The live preview of the ranges while the key-user types (an htmx fragment)."""
         return HttpResponse(price_ranges_preview(request.GET.get("price_range_thresholds", "")))
+
+    def logo_view(self, request):
+        """The agency logo, for the form's link to it: MEDIA_ROOT itself is not served."""
+        logo = ClientSettings.load().agency_logo
+        if not logo:
+            raise Http404
+        try:
+            return FileResponse(logo.open("rb"), filename=Path(logo.name).name)
+        except OSError as error:
+            raise Http404 from error
 
     def changelist_view(self, request, extra_context=None):
         return redirect("admin:settings_app_clientsettings_change", ClientSettings.load().pk)
@@ -117,8 +135,10 @@ class UserSettingsAdmin(admin.ModelAdmin):
         "is_accountmanager",
         "is_beheerder",
         "sales_select_enabled",
+        "login_locked",
     ]
     list_editable = ["is_accountmanager", "is_beheerder", "sales_select_enabled"]
+    actions = ["unlock_selected"]
     list_filter = ["is_accountmanager", "is_beheerder", "sales_select_enabled"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -130,9 +150,30 @@ class UserSettingsAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_login_locked()
+
     @admin.display(description=gettext_lazy("naam"), ordering="user__last_name")
     def full_name(self, obj):
         return obj.user.get_full_name()
+
+    @admin.display(description=gettext_lazy("inloggen geblokkeerd"), boolean=True)
+    def login_locked(self, obj):
+        return obj.login_locked
+
+    @admin.action(
+        description=gettext_lazy("Inlogblokkade opheffen (na te veel mislukte inlogpogingen)"),
+        permissions=["change"],
+    )
+    def unlock_selected(self, request, queryset):
+        users = [entry.user for entry in queryset.select_related("user")]
+        for user in users:
+            user_unlock(user=user)
+        self.message_user(
+            request,
+            _("De inlogblokkade van %(users)s is opgeheven: zij kunnen weer inloggen.")
+            % {"users": ", ".join(str(user) for user in users)},
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":

@@ -1,6 +1,9 @@
 """Forms of the settings screen: the manuals' labels, and messages beside the field."""
 
+from dataclasses import dataclass
+
 from django import forms
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +61,27 @@ class PriceRangesWidget(forms.TextInput):
         )
 
 
+@dataclass(frozen=True)
+class _CurrentLogo:
+    name: str
+    url: str
+
+    def __str__(self):
+        return self.name
+
+
+class LogoInput(AdminFileWidget):
+    """The current logo links to the settings screen's own logo URL: /media/ is not served."""
+
+    logo_url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            context["widget"]["value"] = _CurrentLogo(str(value), self.logo_url)
+        return context
+
+
 class ClientSettingsForm(forms.ModelForm):
     class Meta:
         model = ClientSettings
@@ -71,7 +95,7 @@ class ClientSettingsForm(forms.ModelForm):
             "agency_address",
             "agency_logo",
         ]
-        widgets = {"price_range_thresholds": PriceRangesWidget()}
+        widgets = {"price_range_thresholds": PriceRangesWidget(), "agency_logo": LogoInput()}
         labels = {
             "price_range_thresholds": _("Drempels"),
             "default_probability": _("Standaard kans voor nieuwe leads (%)"),

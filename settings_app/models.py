@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .price_ranges import thresholds_validate
@@ -236,6 +238,17 @@ class ClientSettings(models.Model):
         return [Decimal(part) for part in self.price_range_thresholds.split(",") if part.strip()]
 
 
+class UserSettingsQuerySet(models.QuerySet):
+    def with_login_locked(self):
+        """Annotate login_locked: too many failed logins lock the account at some address now."""
+        locks = AccessAttempt.objects.filter(
+            username=OuterRef("user__username"),
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+        )
+        return self.annotate(login_locked=Exists(locks))
+
+
 class UserSettings(models.Model):
     """A user's Sales Module settings: the roles DB79 and SE818, and Sales Select SE3573."""
 
@@ -247,6 +260,8 @@ class UserSettings(models.Model):
     )
     is_beheerder = models.BooleanField(_("Sales Manager – Beheerder (SE818)"), default=False)
     sales_select_enabled = models.BooleanField(_("Sales Select (SE3573)"), default=False)
+
+    objects = UserSettingsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("gebruikersinstellingen")

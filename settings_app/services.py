@@ -1,5 +1,6 @@
 """Writes on settings: users' roles, the key-user group, client settings and the lists."""
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -34,6 +35,12 @@ def user_settings_set(
     )
     user.__dict__.pop("_sales_roles", None)
     return settings
+
+
+@transaction.atomic
+def user_unlock(*, user) -> int:
+    """Lift the login lock (too many failed logins) on a user's account at every address."""
+    return axes_reset(username=user.get_username())
 
 
 class ListEntryInUse(Exception):

@@ -33,3 +33,17 @@ def test_wrong_password_shows_a_message(page, am):
     page.fill("#id_password", "wrong")
     page.click("button[type=submit].primary")
     assert page.locator("[role=alert]").is_visible()
+
+
+def test_five_wrong_passwords_lock_the_account_with_a_dutch_message(page, am):
+    am.set_password("demo-pass-123")
+    am.save()
+    for attempt in range(6):
+        page.goto(page.base + "/accounts/login/")
+        page.fill("#id_username", am.username)
+        page.fill("#id_password", "demo-pass-123" if attempt == 5 else f"fout-{attempt}")
+        page.click("button[type=submit].primary")
+    assert "/accounts/login/" in page.url
+    alert = page.locator("[role=alert]")
+    assert "15 minuten geblokkeerd" in alert.inner_text()
+    assert page.locator("#id_username").input_value() == am.username

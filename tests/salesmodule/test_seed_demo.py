@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from crm.models import Appointment, Relation
 from settings_app.roles import roles_of
@@ -26,11 +27,12 @@ def fingerprint():
 
 def test_seed_demo_makes_the_documented_logins_and_a_realistic_set(capsys):
     call_command("seed_demo", "--trajects", "600")
+    request = RequestFactory().post("/accounts/login/")  # the login throttling needs one
     for login in ["beheerder", "keyuser", "am1", "am5"]:
-        assert authenticate(username=login, password="demo") is not None, login
-    beheerder = authenticate(username="beheerder", password="demo")
-    am1 = authenticate(username="am1", password="demo")
-    keyuser = authenticate(username="keyuser", password="demo")
+        assert authenticate(request, username=login, password="demo") is not None, login
+    beheerder = authenticate(request, username="beheerder", password="demo")
+    am1 = authenticate(request, username="am1", password="demo")
+    keyuser = authenticate(request, username="keyuser", password="demo")
     assert roles_of(beheerder).beheerder and not roles_of(beheerder).accountmanager
     assert roles_of(am1).accountmanager and not roles_of(am1).beheerder
     assert roles_of(keyuser).keyuser
