@@ -43,7 +43,9 @@ def export_records(overview):
     Iterate it inside a transaction: a server-side cursor opened outside one is holdable.
     """
     related, accountmanagers = overview.table.related()
-    records = overview.table.data.data.select_related(*related)
+    # Only the fields the columns read, as the page does: a million rows' unused timestamps
+    # were a fifth of the time.
+    records = overview.table.data.data.select_related(*related).only(*overview.table.fields())
     if accountmanagers:
         records = records.with_accountmanager_names()
     return records.iterator(chunk_size=CHUNK)

@@ -148,3 +148,23 @@ def test_the_streamed_csv_reads_a_cursor_that_is_not_holdable(client_for, am, mo
         cursor.execute("SELECT count(*) FROM pg_cursors")
         assert cursor.fetchone() == (0,)
     assert not connection.in_atomic_block
+
+
+def test_every_column_is_exported_without_a_query_per_row(
+    client_for, beheerder, am, other_am, django_assert_max_num_queries
+):
+    from trajects.tables import TrajectTable
+
+    columns = [name for name, _label in TrajectTable.column_choices()]
+    for index in range(3):
+        TrajectFactory(subject=f"R{index}", accountmanagers=[am, other_am], lead_by=am)
+    client = client_for(beheerder)
+    response = client.get("/sales/export.csv", {"cols": columns, "sort": "subject"})
+    # The rows (and on SQLite their accountmanagers) inside a savepoint: a field a column reads
+    # that the query left out would cost a query for each of the three rows.
+    with django_assert_max_num_queries(4):
+        lines = csv_lines(response)
+    assert len(lines) == 4 and all(len(line.split(";")) == len(columns) for line in lines)
+    assert (
+        lines[1].startswith("R0;") and am.last_name in lines[1] and other_am.last_name in lines[1]
+    )
