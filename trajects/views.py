@@ -55,7 +55,6 @@ def _list_context(request, listing, view_form=None) -> dict:
         "listing": listing,
         "f": listing.filterset,
         "default_sort": DEFAULT_SORT,
-        "background_rows": settings.EXPORT_BACKGROUND_ROWS,
         "relation_q": q,
         "relation_options": relation_options,
         "column_rows": _column_rows(request.GET, listing.columns),
@@ -164,6 +163,9 @@ def relation_options(request):
     return render(request, "trajects/traject_list.html#relation-options", context)
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def _export(request, export_format: str):
     """The overview's whole filtered result as a file; a large one as a background job.
 
@@ -198,9 +200,6 @@ def _export(request, export_format: str):
     )
 
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @require_http_methods(["GET", "POST"])
 def traject_export_csv(request):
     """The whole filtered result as CSV, streamed; a large one as a background job."""
@@ -218,9 +217,7 @@ def export_job(request, pk: int):
     """A background export's progress, then its download link; only for whom asked for it."""
     job = get_object_or_404(ExportJob.objects.of(request.user), pk=pk)
     context = {"job": job, "ready": job.is_ready(), "expired": job.expires_at <= timezone.now()}
-    if request.htmx:
-        return render(request, "trajects/export_job.html#job", context)
-    return render(request, "trajects/export_job.html", context)
+    return render_page(request, "trajects/export_job.html", context, partials=("job",))
 
 
 @require_GET
