@@ -11,6 +11,7 @@ import csv
 import datetime
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from decimal import Decimal
 
 from celery import current_app
@@ -110,7 +111,7 @@ def csv_stream(overview) -> Iterator[str]:
     """
     lines = csv_lines(overview)
     yield next(lines)
-    with transaction.atomic():
+    with transaction.atomic(), closing(lines):  # the cursor is closed inside its transaction
         piece, size = [], 0
         for line in lines:
             piece.append(line)

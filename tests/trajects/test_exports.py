@@ -148,6 +148,16 @@ def test_the_streamed_csv_reads_a_cursor_that_is_not_holdable(client_for, am, mo
         cursor.execute("SELECT count(*) FROM pg_cursors")
         assert cursor.fetchone() == (0,)
     assert not connection.in_atomic_block
+    # A client that goes away after the first row: the transaction and cursor end with it.
+    response = client_for(am).get("/sales/export.csv", {"cols": ["subject"], "sort": "subject"})
+    pieces = iter(response.streaming_content)
+    assert [next(pieces), next(pieces)] == [b"\xef\xbb\xbfOnderwerp\r\n", b"R0\r\n"]
+    assert connection.in_atomic_block
+    response.close()
+    assert not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_cursors")
+        assert cursor.fetchone() == (0,)
 
 
 def test_every_column_is_exported_without_a_query_per_row(
