@@ -142,6 +142,8 @@ def test_the_streamed_csv_reads_a_cursor_that_is_not_holdable(client_for, am, mo
     with connection.cursor() as cursor:  # the request's connection: pg_cursors is per session
         cursor.execute("SELECT is_holdable FROM pg_cursors WHERE name LIKE '_django_curs_%%'")
         assert [row[0] for row in cursor.fetchall()] == [False]
+        cursor.execute("SHOW jit")  # compiling a million rows' plan held back the first row
+        assert cursor.fetchone() == ("off",)
     assert [piece.decode() for piece in pieces] == ["R1\r\n", "R2\r\n", "R3\r\n", "R4\r\n"]
     response.close()
     with connection.cursor() as cursor:
