@@ -133,6 +133,7 @@ class TestEager:
         client = client_for(am)
         page = client.get(f"/sales/exports/{job.pk}/").text
         assert '<progress max="100000" value="40000">40%</progress>' in page
+        assert "Bezig: 40.000 van 100.000 trajecten (40%)." in page
         assert 'hx-trigger="every 1s"' in page and "<noscript><a href=" in page
         fragment = client.get(
             f"/sales/exports/{job.pk}/", headers={"HX-Request": "true", "HX-Target": "job"}
