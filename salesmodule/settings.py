@@ -184,6 +184,13 @@ CELERY_BEAT_SCHEDULE["trajects-statistics-weekly"] = {
     "task": "trajects.statistics_regenerate",
     "schedule": crontab(minute=0, hour=3, day_of_week="sunday"),
 }
+# Exports: a day's downloads of background exports, expired ones removed daily (issue 12).
+CELERY_BEAT_SCHEDULE["trajects-exports-purge"] = {
+    "task": "trajects.exports_purge",
+    "schedule": 24 * 60 * 60,
+}
+# An export of more rows than this is written by a Celery worker, with a progress page.
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=100_000)
 # A regeneration waits this long for a running one before its task retries.
 STATISTICS_LOCK_TIMEOUT = env.float("STATISTICS_LOCK_TIMEOUT", default=600.0)
 # Tests only: a regeneration holds before its swap while this file exists.

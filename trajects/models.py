@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -859,3 +860,79 @@ class StatisticsRegeneration(models.Model):
 
     def __str__(self):
         return f"#{self.requested}"
+
+
+EXPORT_LIFETIME = datetime.timedelta(days=1)
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def of(self, user):
+        """The user's own export jobs: nobody else sees or downloads them, not even a beheerder."""
+        return self.filter(user=user)
+
+    def unfinished(self):
+        """Jobs still queued or running."""
+        return self.filter(status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING])
+
+    def expired(self, now: datetime.datetime | None = None):
+        """Jobs past their expiry, whose files may go."""
+        return self.filter(expires_at__lte=now or timezone.now())
+
+
+class ExportJob(models.Model):
+    """An export of the trajects overview too large for the request: written by a Celery task,
+    downloaded by the user who asked for it until it expires."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("in de wachtrij")
+        RUNNING = "running", _("bezig")
+        DONE = "done", _("klaar")
+        FAILED = "failed", _("mislukt")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    query = models.TextField(blank=True)  # the overview's query string: filters, columns, sort
+    format = models.CharField(max_length=4, choices=Format.choices)
+    language = models.CharField(max_length=10, default="nl")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    file = models.CharField(max_length=200)  # under MEDIA_ROOT; an unguessable name
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [models.Index(fields=["expires_at"], name="export_job_expires")]
+
+    def __str__(self):
+        return f"{self.format} #{self.pk}"
+
+    @property
+    def path(self):
+        """Where the file is (or will be) on disk."""
+        return Path(settings.MEDIA_ROOT) / self.file
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.rows_done * 100 // self.rows_total)
+
+    def is_ready(self, now: datetime.datetime | None = None) -> bool:
+        """Done, not expired, and its file is there."""
+        return (
+            self.status == self.Status.DONE
+            and self.expires_at > (now or timezone.now())
+            and self.path.is_file()
+        )

@@ -10,6 +10,7 @@ view answers 404), an action he may not perform raises PermissionDenied with a m
 import datetime
 import logging
 import os
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -19,12 +20,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Count, F, FileField, OuterRef, Subquery
 from django.db.models.deletion import Collector
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.models import Appointment, AppointmentKind
@@ -33,10 +36,13 @@ from settings_app.price_ranges import thresholds_text
 from settings_app.roles import accountmanagers, person_name, roles_of
 
 from . import statistics
+from .exports import export_write
 from .models import (
+    EXPORT_LIFETIME,
     RECYCLE_BIN_RETENTION,
     DossierEntry,
     DossierKind,
+    ExportJob,
     PriceRangeStatistic,
     PurgedTraject,
     SavedView,
@@ -46,6 +52,7 @@ from .models import (
     TrajectAccountmanager,
 )
 from .outcomes import outcome_apply
+from .overview import overview_build
 
 RETENTION = RECYCLE_BIN_RETENTION
 logger = logging.getLogger(__name__)
@@ -667,6 +674,109 @@ def saved_view_make_default(*, view: SavedView) -> SavedView:
 def saved_view_delete(*, view: SavedView) -> None:
     """Delete a saved view; the overview falls back to the standard columns."""
     view.delete()
+
+
+@transaction.atomic
+def export_job_create(*, user, query: str, export_format: str) -> ExportJob:
+    """Queue a background export of the overview at this query string for this user.
+
+    The same export asked again while it is still queued or running is that job, not a second.
+    """
+    from .tasks import export_job_run_task  # the task calls back into this module
+
+    running = ExportJob.objects.of(user).unfinished().filter(query=query, format=export_format)
+    job = running.order_by("-created_at").first()
+    if job is not None:
+        return job
+    now = timezone.now()
+    job = ExportJob.objects.create(
+        user=user,
+        query=query,
+        format=export_format,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        file=f"exports/{secrets.token_urlsafe(24)}.{export_format}",
+        created_at=now,
+        expires_at=now + EXPORT_LIFETIME,
+    )
+    transaction.on_commit(lambda: export_job_run_task.delay(job.pk))
+    return job
+
+
+@contextmanager
+def _progress_reporter(job_id: int):
+    """A function that records how many rows are written, seen by the progress page at once.
+
+    The export reads in one long transaction; on PostgreSQL the progress goes through a second
+    connection, so it is committed while that transaction runs.
+    """
+    if connection.vendor != "postgresql":
+        yield lambda done: ExportJob.objects.filter(pk=job_id).update(rows_done=done)
+        return
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    table = connection.ops.quote_name(ExportJob._meta.db_table)
+
+    def report(done: int) -> None:
+        with side.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET rows_done = %s WHERE id = %s", [done, job_id])  # noqa: S608
+
+    try:
+        yield report
+    finally:
+        side.close()
+
+
+def export_job_run(*, job_id: int) -> ExportJob | None:
+    """Write an export job's file; safe to run twice (a finished job is left as it is, and two
+    runs at once each write their own file and move it into place whole)."""
+    job = ExportJob.objects.filter(pk=job_id).first()
+    if job is None or job.is_ready() or job.expires_at <= timezone.now():
+        return job
+    user = get_user_model().objects.get(pk=job.user_id)
+    request = HttpRequest()
+    request.method = "GET"
+    request.GET = QueryDict(job.query)
+    request.user = user
+    part = job.path.with_name(f"{job.path.name}.{uuid.uuid4().hex}.part")
+    part.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with translation.override(job.language):
+            overview = overview_build(request, paginate=False)
+            total = overview.queryset.count()
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=ExportJob.Status.RUNNING, started_at=timezone.now(), rows_done=0,
+                rows_total=total,
+            )  # fmt: skip
+            with _progress_reporter(job.pk) as progress, part.open("wb") as handle:
+                done = export_write(overview, job.format, handle, progress)
+        os.replace(part, job.path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED)
+        raise
+    finished = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE, rows_done=done, rows_total=done, finished_at=finished,
+        expires_at=finished + EXPORT_LIFETIME,
+    )  # fmt: skip
+    job.refresh_from_db()
+    return job
+
+
+def export_jobs_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete expired export jobs and their files, and files left by runs that died."""
+    now = now or timezone.now()
+    expired = ExportJob.objects.expired(now)
+    for file in expired.values_list("file", flat=True):
+        (Path(settings.MEDIA_ROOT) / file).unlink(missing_ok=True)
+    count, _deleted = expired.delete()
+    folder = Path(settings.MEDIA_ROOT) / "exports"
+    if folder.is_dir():
+        kept = {Path(file).name for file in ExportJob.objects.values_list("file", flat=True)}
+        cutoff = (now - EXPORT_LIFETIME).timestamp()
+        for path in folder.iterdir():
+            if path.name not in kept and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+    return count
 
 
 STATISTICS_LOCK = 0x5A1E5_0006  # the advisory-lock key of the statistics regeneration

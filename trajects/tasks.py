@@ -1,9 +1,14 @@
-"""Background work of the trajects app: the price-range statistics, the recycle bin."""
+"""Background work of the trajects app: the price-range statistics, the recycle bin, exports."""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from .services import statistics_regenerate, traject_purge
+from .services import (
+    export_job_run,
+    export_jobs_purge,
+    statistics_regenerate,
+    traject_purge,
+)
 
 # The longest a regeneration may run; the broker's visibility timeout must stay above it
 # (salesmodule/settings.py), or Redis would hand a running task to a second worker.
@@ -47,3 +52,26 @@ def statistics_regenerate_task(self, request_number: int | None = None) -> dict:
 def trajects_purge_deleted() -> int:
     """Empty the recycle bin of what is older than the retention (safe to run twice)."""
     return traject_purge()
+
+
+# A million-row XLSX takes minutes; the broker's visibility timeout stays above this too.
+EXPORT_TIME_LIMIT = 60 * 60
+
+
+@shared_task(
+    name="trajects.export_run",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=EXPORT_TIME_LIMIT,
+    time_limit=EXPORT_TIME_LIMIT + 5 * 60,
+)
+def export_job_run_task(job_id: int) -> int | None:
+    """Write the file of a background export (safe to run twice)."""
+    job = export_job_run(job_id=job_id)
+    return job and job.rows_done
+
+
+@shared_task(name="trajects.exports_purge")
+def export_jobs_purge_task() -> int:
+    """Delete expired exports and their files (safe to run twice)."""
+    return export_jobs_purge()

@@ -1,5 +1,6 @@
 """Pages of the trajects app: the trajects overview, its exports and views, the detail page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -27,7 +28,7 @@ from salesmodule.querystring import Requery, requery
 from settings_app.roles import client_settings_of, person_name, roles_of
 
 from . import services
-from .exports import XLSX_MAX, csv_lines, xlsx_file
+from .exports import csv_stream, in_background, xlsx_file
 from .forms import (
     AccountmanagerForm,
     AmountField,
@@ -36,7 +37,7 @@ from .forms import (
     NoteForm,
     SavedViewForm,
 )
-from .models import DossierEntry, PurgedTraject, SavedView, StatisticsSet, Traject
+from .models import DossierEntry, ExportJob, PurgedTraject, SavedView, StatisticsSet, Traject
 from .outcomes import reason_required
 from .overview import PER_PAGE, overview_build
 from .statistics import statistics_table
@@ -55,7 +56,6 @@ def _list_context(request, listing, view_form=None) -> dict:
         "listing": listing,
         "f": listing.filterset,
         "default_sort": DEFAULT_SORT,
-        "xlsx_max": XLSX_MAX,
         "relation_q": q,
         "relation_options": relation_options,
         "column_rows": _column_rows(request.GET, listing.columns),
@@ -164,34 +164,76 @@ def relation_options(request):
     return render(request, "trajects/traject_list.html#relation-options", context)
 
 
-@require_GET
-def traject_export_csv(request):
-    """The whole filtered result as CSV, streamed."""
-    listing = overview_build(request, paginate=False)
-    response = StreamingHttpResponse(csv_lines(listing), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="trajecten-{stamp}.csv"'
-    return response
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@require_GET
-def traject_export_xlsx(request):
-    """The filtered result as XLSX when it has at most XLSX_MAX rows; CSV is offered beyond."""
+def _export(request, export_format: str):
+    """The overview's whole filtered result as a file; a large one as a background job.
+
+    A GET for a large export asks for a confirmation: a request that starts minutes of work is
+    a POST.
+    """
     listing = overview_build(request, paginate=False)
-    count = listing.queryset.totals()["count"]
-    if count > XLSX_MAX:
-        messages.warning(
-            request,
-            _("%(count)s trajecten is te veel voor XLSX (hoogstens %(max)s); exporteer als CSV.")
-            % {"count": f"{count:,}".replace(",", "."), "max": f"{XLSX_MAX:,}".replace(",", ".")},
+    if in_background(listing.queryset, export_format):
+        if request.method != "POST":
+            context = {
+                "format": export_format.upper(),
+                "rows": f"{settings.EXPORT_BACKGROUND_ROWS:,}".replace(",", "."),
+                "back": reverse("trajects:list") + "?" + request.GET.urlencode(),
+            }
+            return render(request, "trajects/export_start.html", context)
+        job = services.export_job_create(
+            user=request.user, query=request.GET.urlencode(), export_format=export_format
         )
-        return redirect(reverse("trajects:list") + "?" + request.GET.urlencode())
+        return redirect("trajects:export_job", pk=job.pk)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if export_format == "csv":
+        response = StreamingHttpResponse(
+            csv_stream(listing), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="trajecten-{stamp}.csv"'
+        return response
     return FileResponse(
         xlsx_file(listing),
         as_attachment=True,
         filename=f"trajecten-{stamp}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_TYPE,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def traject_export_csv(request):
+    """The whole filtered result as CSV, streamed; a large one as a background job."""
+    return _export(request, "csv")
+
+
+@require_http_methods(["GET", "POST"])
+def traject_export_xlsx(request):
+    """The whole filtered result as XLSX; a large one as a background job."""
+    return _export(request, "xlsx")
+
+
+@require_GET
+def export_job(request, pk: int):
+    """A background export's progress, then its download link; only for whom asked for it."""
+    job = get_object_or_404(ExportJob.objects.of(request.user), pk=pk)
+    context = {"job": job, "ready": job.is_ready(), "expired": job.expires_at <= timezone.now()}
+    return render_page(request, "trajects/export_job.html", context, partials=("job",))
+
+
+@require_GET
+def export_job_download(request, pk: int):
+    """The file of a finished background export, to its owner until it expires; else 404."""
+    job = get_object_or_404(ExportJob.objects.of(request.user), pk=pk)
+    if not job.is_ready():
+        raise Http404
+    stamp = timezone.localtime(job.created_at).strftime("%Y%m%d-%H%M")
+    content_type = XLSX_TYPE if job.format == "xlsx" else "text/csv; charset=utf-8"
+    return FileResponse(
+        job.path.open("rb"),
+        as_attachment=True,
+        filename=f"trajecten-{stamp}.{job.format}",
+        content_type=content_type,
     )
 
 

@@ -210,7 +210,7 @@ class TestGoldenShares:
 
         from trajects.models import TrajectAccountmanager
 
-        migration = importlib.import_module("trajects.migrations.0008_money_link_position")
+        migration = importlib.import_module("trajects.migrations.0012_money_link_position")
         TrajectFactory(value=Decimal("100"), probability=10, accountmanagers=seven)
         TrajectFactory(value=Decimal("1000"), probability=55, accountmanagers=seven[2:5])
         TrajectAccountmanager.objects.update(position=0)  # as the new column starts

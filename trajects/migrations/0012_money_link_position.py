@@ -27,7 +27,7 @@ def fill_positions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("trajects", "0007_merge_20261123_1924"),
+        ("trajects", "0011_stages_bring_in_line"),
     ]
 
     operations = [
