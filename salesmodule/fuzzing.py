@@ -753,7 +753,7 @@ class Fuzzer:
         else:
             where, last = "?", f"status {response.status_code}"
         # One cause, one entry: the same exception raised from the same line of our code.
-        signature = (where, re.sub(r"\d+", "N", last)[:80])
+        signature = (where, re.sub(r"'[^']*'|\d+", "…", last)[:80])
         if signature in self.failures:
             failure = self.failures[signature]
             failure.count += 1
