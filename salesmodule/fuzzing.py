@@ -83,6 +83,7 @@ class Target:
     admin: bool
 
     def url(self, kwargs: dict) -> str | None:
+        """The path for these parameters, or None when a converter refuses one."""
         try:
             return reverse(self.name, kwargs=kwargs or None)
         except NoReverseMatch:
@@ -125,6 +126,8 @@ class Failure:
 
 @dataclasses.dataclass
 class Report:
+    """What a run sent, per pattern and role what it met, and the distinct 500s."""
+
     budget: int
     quotas: dict
     sent: Counter
@@ -151,6 +154,7 @@ class Report:
         return leaks
 
     def summary(self) -> str:
+        """Requests per pattern against its quota, reached/sent per role, then every 500."""
         lines = [f"{sum(self.sent.values())} requests of a budget of {self.budget}"]
         for key in sorted(self.quotas):
             per_role = " ".join(
@@ -231,6 +235,8 @@ def quotas(keys: list[str], budget: int) -> dict[str, int]:
 
 @dataclasses.dataclass
 class World:
+    """The run's users by role and the objects whose ids fill the URL patterns."""
+
     users: dict  # role → user (anonymous: None)
     cases: dict  # kind → [Case]
     ids: list  # every real id of the world, for fields that take one
@@ -442,9 +448,11 @@ class Fields:
     files: set = dataclasses.field(default_factory=set)
 
     def of(self, method: str) -> dict:
+        """The fields sent by this method."""
         return self.post if method == "POST" else self.get
 
     def add(self, method: str, name: str, value: str):
+        """Learn a field and a value offered for it (up to 20 values)."""
         values = self.of(method)[name]
         if value not in values and len(values) < 20:
             values.append(value)
@@ -627,12 +635,16 @@ def recipe_strategy():
 
 @dataclasses.dataclass
 class Slot:
+    """One planned request."""
+
     target: Target
     role: str
     step: int  # 0: discovery GET, 1: polite form, 2+: drawn
 
 
 class Fuzzer:
+    """Sends the planned requests and keeps what they met."""
+
     def __init__(self, world: World, budget: int = REQUESTS, trace=None):
         self.world = world
         self.trace = trace
@@ -681,6 +693,7 @@ class Fuzzer:
         return plan
 
     def visible_case(self, target: Target, role: str) -> dict:
+        """URL parameters of an object the role may see (of any object where he sees none)."""
         kind = _kind(target)
         if kind is None:
             return {}
@@ -691,16 +704,15 @@ class Fuzzer:
         return dict(cases[0].kwargs)
 
     def loaded(self, target: Target, method: str) -> dict:
-        """The pattern's fields with the first value a page offered."""
-        data = {}
-        for name, values in self.fields[target.key].of(method).items():
-            if name == "csrfmiddlewaretoken":
-                continue
-            data[name] = values[0] if values else ""
-        return data
+        """The pattern's fields as a page offered them (the first value that is not empty)."""
+        return {
+            name: next((value for value in values if value), "")
+            for name, values in self.fields[target.key].of(method).items()
+        }
 
     # one request
     def send(self, slot: Slot, *, method: str, kwargs: dict, data: dict, headers: dict):
+        """One request in a savepoint that is rolled back; its outcome counted."""
         target, role = slot.target, slot.role
         url = target.url({k: v for k, v in kwargs.items() if k in target.params})
         if url is None:  # a drawn value the converter refuses: send the visible object's
@@ -744,6 +756,7 @@ class Fuzzer:
         return response
 
     def record_failure(self, slot, method, url, data, headers, response):
+        """Keep a 500: the first request that caused it, and how often its cause came back."""
         exc_info = getattr(response, "exc_info", None)
         if exc_info:
             frames = traceback.extract_tb(exc_info[2])
@@ -767,10 +780,12 @@ class Fuzzer:
 
     # the three kinds of request
     def discover(self, slot: Slot):
+        """A plain GET of the page; its forms and links teach the field names."""
         self.send(slot, method="GET", kwargs=self.visible_case(slot.target, slot.role),
                   data={}, headers={})  # fmt: skip
 
     def polite(self, slot: Slot):
+        """The pattern's form as loaded, by the method the view takes."""
         target = slot.target
         posted = self.loaded(target, "POST")
         post_only = 405 in self.outcomes[target.key, slot.role].statuses
@@ -782,6 +797,7 @@ class Fuzzer:
                   data=data, headers={})  # fmt: skip
 
     def drawn(self, slot: Slot, recipe: dict):
+        """A request made of what Hypothesis drew: method, object, fields, values, headers."""
         target, role = slot.target, slot.role
         method = "POST" if recipe["post"] else "GET"
         refused = self.refused_methods[target.key]
@@ -809,6 +825,7 @@ class Fuzzer:
         self.send(slot, method=method, kwargs=kwargs, data=data, headers=headers)
 
     def drawn_kwargs(self, target: Target, role: str, recipe: dict) -> dict:
+        """URL parameters: an object the role sees, one he does not, or an id nobody has."""
         kind = _kind(target)
         if kind is None:
             return {}
@@ -833,6 +850,7 @@ class Fuzzer:
         return kwargs
 
     def drawn_value(self, tag, value, name, target, method):
+        """A drawn value; 'real' and 'id' pick a value a page offered or an id of the world."""
         if tag == "real":
             offered = self.fields[target.key].of(method).get(name) or [""]
             return offered[-1]
@@ -841,6 +859,7 @@ class Fuzzer:
         return value
 
     def run(self, draw_all) -> Report:
+        """Discovery, then polite requests, then the drawn ones; the report of all."""
         plan = self.slots()
         for slot in plan:
             if slot.step == 0:
