@@ -3,13 +3,14 @@
 Shared by tests/salesmodule/test_fuzz_urls.py (2,000 requests) and `manage.py fuzz_urls`
 (longer). Hypothesis is a development dependency, so it is imported inside `fuzz_run`.
 
-A run is a fixed budget of requests split over the URL patterns (`quotas`), and within a
-pattern over the roles in turn. Per pattern × role the first request is a plain GET of a
-page the role may see (its forms and links teach the field names), the second sends those
-forms filled as loaded ("polite"), the rest send what Hypothesis draws: real ids the role
-can and cannot see, garbage, huge and negative numbers, unicode digits, NUL bytes,
-impossible dates, with and without htmx headers. Every request runs in a savepoint that
-is rolled back, so each one meets the same world.
+A run is a fixed budget of requests split evenly over the URL patterns (`quotas`), and
+within a pattern over the roles (`Fuzzer.slots`). Per pattern × role the first request is a
+plain GET of a page the role may see (its forms and links teach the field names), the
+second sends those forms filled as loaded ("polite"), the rest send what Hypothesis draws:
+real ids the role can and cannot see, garbage, huge and negative numbers, unicode digits,
+NUL bytes, impossible dates, with and without htmx headers. Every request runs in a
+savepoint that is rolled back, so each one meets the same world; a streamed body is read
+to its end.
 
 "Reached": a response that is no 500, no 404, no 405 and no redirect to a login page, to a
 POST or to a GET with a query string. A pattern × role that the rules refuse outright
@@ -22,6 +23,7 @@ import dataclasses
 import html.parser
 import json
 import re
+import sys
 import traceback
 from collections import Counter, defaultdict
 from urllib.parse import parse_qsl, urlsplit
@@ -731,7 +733,10 @@ class Fuzzer:
                 response = client.post(url, body, headers=headers)
             else:
                 response = client.get(url, data, headers=headers)
+            broken = _drain(response)
             transaction.set_rollback(True)
+        if broken is not None:  # a streamed body that failed half-way counts as a 500
+            response.status_code, response.exc_info = 500, broken
         status = response.status_code
         outcome.statuses[status] += 1
         if status == 405:
@@ -739,7 +744,7 @@ class Fuzzer:
         if self.trace:
             self.trace(slot, method, url, data, headers, status)
         location = response.get("Location", "") if 300 <= status < 400 else ""
-        to_login = "login" in location
+        to_login = urlsplit(location).path.endswith("/login/")
         carried = method == "POST" or bool(data)
         if status >= 500:
             self.record_failure(slot, method, url, data, headers, response)
@@ -878,6 +883,20 @@ class Fuzzer:
             failures=list(self.failures.values()),
             doors=self.doors,
         )
+
+
+def _drain(response):
+    """Read a streamed body to its end (an export fails there, not before); exc_info or None."""
+    if not getattr(response, "streaming", False):
+        return None
+    try:
+        for _chunk in response.streaming_content:
+            pass
+    except Exception:  # any failure of the stream is the finding
+        return sys.exc_info()
+    finally:
+        response.close()
+    return None
 
 
 def _partial_names() -> set[str]:
