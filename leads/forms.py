@@ -21,6 +21,15 @@ from .services import business_type_default
 EXISTING, NEW = "existing", "new"
 RELATION_OPTIONS = 20
 DATE_FORMAT = "%d-%m-%Y"
+ID_MAX = 2**63 - 1  # the largest id a bigint holds; SQLite cannot even bind a larger number
+
+
+def id_number(value) -> int:
+    """A posted id as a number; one no id column can hold is no id (ValueError), not a 500."""
+    number = int(value)
+    if not 0 < number <= ID_MAX:
+        raise ValueError(value)
+    return number
 
 
 class DateInput(forms.DateInput):
@@ -49,6 +58,18 @@ class UserChoiceField(forms.ModelChoiceField):
 class UsersChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return person_name(obj)
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                id_number(pk)
+            except (TypeError, ValueError):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                ) from None
+        return super()._check_values(value)
 
 
 class BusinessTypeChoiceField(forms.ModelChoiceField):
@@ -304,7 +325,7 @@ def refreshed_data(data, *, use_relation: Relation | None = None):
 class DistributeForm(forms.Form):
     """Leads (checkboxes in the overview) and the accountmanagers to give them to."""
 
-    leads = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=False)
+    leads = forms.TypedMultipleChoiceField(coerce=id_number, choices=(), required=False)
     accountmanagers = UsersChoiceField(
         accountmanagers(),
         label=_("Toewijzen aan"),
