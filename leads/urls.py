@@ -9,6 +9,6 @@ urlpatterns = [
     path("nieuw/relatie-bestaat/", views.relation_similar, name="relation_similar"),
     path("verdelen/", views.lead_distribute, name="distribute"),
     path("import/", views.lead_import, name="import"),
-    path("import/<int:pk>/", views.lead_import_detail, name="import_detail"),
-    path("import/<int:pk>/start/", views.lead_import_start, name="import_start"),
+    path("import/<id:pk>/", views.lead_import_detail, name="import_detail"),
+    path("import/<id:pk>/start/", views.lead_import_start, name="import_start"),
 ]

@@ -39,6 +39,25 @@ class IntegerFieldIn(In):
         return super().process_rhs(compiler, connection)
 
 
+class IdConverter:
+    """`<id:pk>` in a URL: an id a bigint holds; a longer number does not match (404), where
+    `<int:pk>` passes it on and SQLite raises OverflowError on the lookup."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 0 < number <= ID_MAX:
+            raise ValueError(value)
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
 def register() -> None:
-    """Use IntegerFieldIn for every integer column (ids included)."""
+    """Use IntegerFieldIn for every integer column (ids included), and `<id:...>` in URLs."""
+    from django.urls import register_converter
+
     IntegerField.register_lookup(IntegerFieldIn)
+    register_converter(IdConverter, "id")

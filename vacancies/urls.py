@@ -6,6 +6,6 @@ app_name = "vacancies"
 urlpatterns = [
     path("", views.vacancy_list, name="list"),
     path("nieuw/", views.vacancy_create, name="create"),
-    path("<int:pk>/", views.vacancy_detail, name="detail"),
-    path("<int:pk>/wijzigen/", views.vacancy_update, name="update"),
+    path("<id:pk>/", views.vacancy_detail, name="detail"),
+    path("<id:pk>/wijzigen/", views.vacancy_update, name="update"),
 ]

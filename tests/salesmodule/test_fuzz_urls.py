@@ -10,20 +10,6 @@ import pytest
 
 from salesmodule import fuzzing
 
-# 500s that the bad-input work of issue 12 (points 8 and 9) fixes on its own branch: until
-# that is merged they make this test xfail instead of fail. Delete this list after the merge.
-# (where the exception left our code, what its last line says)
-KNOWN_ELSEWHERE = (
-    ("leads/views.py", "NoReverseMatch"),  # next=foo on lead distribution
-    ("salesmodule/htmx.py", "VariableDoesNotExist"),  # HX-Target relatievelden / redenveld
-    ("", "too large to convert to SQLite INTEGER"),  # integers ≥ 2^63 in overview filters
-    ("", "cannot contain NUL"),  # NUL bytes in relation searches (PostgreSQL)
-)
-
-
-def known(failure) -> bool:
-    return any(w in failure.where and m in failure.last_line for w, m in KNOWN_ELSEWHERE)
-
 
 @pytest.mark.django_db
 def test_no_500_on_any_pattern_as_any_role(time_machine, settings):
@@ -44,7 +30,4 @@ def test_no_500_on_any_pattern_as_any_role(time_machine, settings):
     assert report.unreached() == []
     assert report.door_leaks() == []
 
-    new = [failure for failure in report.failures if not known(failure)]
-    assert new == [], report.summary()
-    if report.failures:
-        pytest.xfail(f"{len(report.failures)} known 500s, fixed on the bad-input branch")
+    assert report.failures == [], report.summary()

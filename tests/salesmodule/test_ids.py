@@ -40,3 +40,19 @@ def test_in_leaves_out_numbers_no_column_holds(am):
     assert not Traject.objects.filter(pk__in=[2**63]).exists()
     assert list(get_user_model().objects.filter(pk__in=[am.pk, 2**31, 2**70])) == [am]
     assert Traject.objects.filter(probability__in=[50, 2**100]).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user_id", [str(ID_MAX + 1), "9" * 19, "9" * 30])
+def test_an_id_past_a_bigint_in_the_path_is_not_found(
+    client_for, beheerder, am, other_am, user_id
+):
+    """`<int:user_id>` passed 2^63 on to the lookup: OverflowError (500) on SQLite."""
+    traject = TrajectFactory(accountmanagers=[am, other_am])
+    client = client_for(beheerder)
+    response = client.post(f"/sales/{traject.pk}/accountmanagers/{user_id}/verwijderen/")
+    assert response.status_code == 404
+    assert traject.accountmanagers.count() == 2
+    ok = client.post(f"/sales/{traject.pk}/accountmanagers/{other_am.pk}/verwijderen/")
+    assert ok.status_code in (200, 302)
+    assert list(traject.accountmanagers.all()) == [am]
