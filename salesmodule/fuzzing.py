@@ -244,6 +244,13 @@ class World:
     ids: list  # every real id of the world, for fields that take one
 
 
+# The smallest valid PNG (1 × 1, transparent): a logo the settings screen can serve.
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
 def world_build() -> World:
     """Users of every role and, for each, objects he can and cannot see."""
     import datetime
@@ -361,6 +368,25 @@ def world_build() -> World:
     )
     cases["leadimport"].append(Case({"pk": lead_import.pk}, frozenset({"beheerder"}), "import"))
 
+    # A finished export for each sales role, downloadable only by its owner.
+    from trajects.models import ExportJob
+
+    for role in ("am1", "am2", "beheerder"):
+        job = ExportJob.objects.create(
+            user=users[role], format=ExportJob.Format.CSV, status=ExportJob.Status.DONE,
+            file=f"exports/fuzz-{role}.csv", rows_total=1, rows_done=1,
+            expires_at=timezone.now() + datetime.timedelta(days=1),
+        )  # fmt: skip
+        job.path.parent.mkdir(parents=True, exist_ok=True)
+        job.path.write_text("Onderwerp\nFuzz\n", encoding="utf-8")
+        cases["exportjob"].append(Case({"pk": job.pk}, frozenset({role}), role))
+
+    # The agency logo, which the settings screen serves to key-users.
+    from django.core.files.base import ContentFile
+
+    client_settings = settings_models.ClientSettings.load()
+    client_settings.agency_logo.save("fuzz.png", ContentFile(_PNG), save=True)
+
     admin_models = {
         "settings_app_clientsettings": settings_models.ClientSettings,
         "settings_app_usersettings": settings_models.UserSettings,
@@ -399,6 +425,8 @@ def _kind(target: Target) -> str | None:
         return "admin:" + name.removeprefix("admin:").rsplit("_", 1)[0]
     if name.startswith("quotes:"):
         return "traject" if "traject_pk" in target.params else "quote"
+    if name in ("trajects:export_job", "trajects:export_job_download"):
+        return "exportjob"
     if name in ("trajects:view_default", "trajects:view_delete"):
         return "savedview"
     if name == "trajects:restore":

@@ -154,7 +154,7 @@ def test_seed_demo_shows_every_feature_and_obeys_the_rules(time_machine):
     assert entries.filter(kind=DossierKind.FIELD_CHANGE, data__field="expected_close").exists()
     with_history = Traject.objects.filter(dossier_entries__kind=DossierKind.CONVERSION).distinct()
     assert 20 <= with_history.count() <= 120
-    am1 = authenticate(username="am1", password="demo")
+    am1 = authenticate(RequestFactory().post("/accounts/login/"), username="am1", password="demo")
     assert entries.notes().visible_to(am1).exists(), "am1 sees notes on first login"
     now = datetime(2026, 11, 23, 12, tzinfo=UTC)
     for traject in with_history.select_related("stage", "type"):
