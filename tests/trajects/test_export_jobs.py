@@ -6,7 +6,6 @@ import io
 import os
 import socket
 import subprocess
-import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ from trajects.models import ExportJob
 from trajects.services import export_job_create, export_job_run, export_jobs_purge
 from trajects.tasks import EXPORT_TIME_LIMIT, export_job_run_task
 
+from .. import worker
 from ..factories import TrajectFactory
 from .test_statistics_celery import ROOT, list_defaults, wait_for, worker_database_url  # noqa: F401
 
@@ -202,14 +202,13 @@ def test_the_export_task_is_reliable():
 @contextmanager
 def export_worker(log: Path, media_root: Path):
     """`celery -A salesmodule worker` on the test database, writing under the test's MEDIA_ROOT."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": worker_database_url(),
-        "MEDIA_ROOT": str(media_root),
-    }
+    env = worker.environment(
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        DATABASE_URL=worker_database_url(),
+        MEDIA_ROOT=str(media_root),
+    )
     node = f"exports@{socket.gethostname()}"
-    command = [sys.executable, "-m", "celery", "-A", "salesmodule", "worker", "-n", node]
+    command = worker.command("-A", "salesmodule", "worker", "-n", node)
     command += ["--pool", "solo", "-l", "INFO"]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     with log.open("ab") as out:

@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from trajects.services import (
 )
 from trajects.tasks import TIME_LIMIT, statistics_regenerate_task
 
+from .. import worker
 from ..factories import TrajectFactory
 from .test_statistics import python_statistics
 
@@ -238,14 +238,13 @@ def worker_database_url() -> str:
 @contextmanager
 def celery_worker(name: str, log: Path, pause_file: str = ""):
     """`celery -A salesmodule worker` (prefork, one pool process) on the test database."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": worker_database_url(),
-        "STATISTICS_TEST_PAUSE_FILE": pause_file,
-    }
+    env = worker.environment(
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        DATABASE_URL=worker_database_url(),
+        STATISTICS_TEST_PAUSE_FILE=pause_file,
+    )
     node = f"{name}@{socket.gethostname()}"
-    command = [sys.executable, "-m", "celery", "-A", "salesmodule", "worker", "-n", node]
+    command = worker.command("-A", "salesmodule", "worker", "-n", node)
     command += ["--pool", "prefork", "--concurrency", "1", "-l", "INFO"]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     with log.open("ab") as out:
