@@ -44,9 +44,7 @@ def test_in_leaves_out_numbers_no_column_holds(am):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("user_id", [str(ID_MAX + 1), "9" * 19, "9" * 30])
-def test_an_id_past_a_bigint_in_the_path_is_not_found(
-    client_for, beheerder, am, other_am, user_id
-):
+def test_an_id_past_a_bigint_in_the_path_is_not_found(client_for, beheerder, am, other_am, user_id):
     """`<int:user_id>` passed 2^63 on to the lookup: OverflowError (500) on SQLite."""
     traject = TrajectFactory(accountmanagers=[am, other_am])
     client = client_for(beheerder)
