@@ -29,6 +29,11 @@ def chromium():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    from playwright.sync_api import expect
+
+    # CI runs the SQLite suite beside this one on two cores: give the page and expect() the
+    # same ten seconds (expect's own default is five).
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=FLAGS)
         yield browser
