@@ -26,7 +26,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from salesmodule.ids import parse_id
-from settings_app.models import BusinessType, Outcome, Stage, TrajectType
+from settings_app.models import BusinessType, Outcome, Stage, TrajectType, WinLossReason
 from settings_app.roles import client_settings_of
 from trajects.models import MONEY, Traject, accountmanager_names_of
 
@@ -76,6 +76,12 @@ class Column:
     @property
     def last_card(self):
         return self.cards[-1] if self.cards else None
+
+
+def reasons_missing() -> list[str]:
+    """The outcomes (won, lost) for which no active won/lost reason is configured."""
+    found = set(WinLossReason.objects.active().values_list("outcome", flat=True).distinct())
+    return [outcome for outcome in (Outcome.WON, Outcome.LOST) if outcome not in found]
 
 
 def open_type_ids() -> list[int]:
@@ -247,6 +253,12 @@ class Card:
             return "unlinked"
         return ""
 
+    @property
+    def column_key(self) -> int:
+        """The key of the column the card sits in (NO_STAGE for none or a misplaced stage)."""
+        stage_id = self.traject.stage_id
+        return stage_id if stage_id is not None and not self.misplaced else NO_STAGE
+
     @cached_property
     def names(self) -> list[str]:
         return accountmanager_names_of(self.traject)
@@ -270,6 +282,9 @@ class Board:
     filterset: BoardFilter | None = None
     columns: list[Column] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # The outcomes (won, lost) without an active reason: the board says so on their columns
+    # and offers no move into them (issue 13, point 6).
+    reasons_missing: list[str] = field(default_factory=list)
 
     @property
     def configured(self) -> bool:
@@ -326,6 +341,8 @@ def board_build(request, *, cards: bool = True) -> Board:
     notices += filterset.notices
     stages = stages_of(business_type.pk)
     board.columns = [Column(stage=None), *(Column(stage=stage) for stage in stages)]
+    if any(stage.outcome_on_entry for stage in stages):
+        board.reasons_missing = reasons_missing()
     column_ids = board.column_ids
     queryset = filterset.qs
     sums = column_sums(queryset, column_ids)
