@@ -30,6 +30,7 @@ from settings_app.models import BusinessType, Outcome, Stage, TrajectType, WinLo
 from settings_app.roles import client_settings_of
 from trajects.models import MONEY, Traject, accountmanager_names_of
 
+from .closed import closed_attach
 from .filters import BoardFilter
 
 CARDS_PER_COLUMN = 50
@@ -47,6 +48,8 @@ class Column:
     value: Decimal = Decimal(0)
     weighted: Decimal = Decimal(0)
     cards: list = field(default_factory=list)
+    # Outcome columns: how many closed into this stage in the last 30 days (board.closed).
+    closed_count: int | None = None
 
     @property
     def key(self) -> int:
@@ -231,6 +234,9 @@ class Card:
 
     traject: Traject
     column_ids: frozenset
+    # A won or lost card shown by "Toon gewonnen/verloren", and the stage it closed from.
+    closed: bool = False
+    closed_from: str = ""
 
     @property
     def pk(self):
@@ -285,6 +291,7 @@ class Board:
     # The outcomes (won, lost) without an active reason: the board says so on their columns
     # and offers no move into them (issue 13, point 6).
     reasons_missing: list[str] = field(default_factory=list)
+    show_closed: bool = False
 
     @property
     def configured(self) -> bool:
@@ -350,6 +357,8 @@ def board_build(request, *, cards: bool = True) -> Board:
         for name, figure in sums.get(column.key, {}).items():
             setattr(column, name, figure)
     if not cards:
+        closed_attach(request, board, cards=False, card_rows=card_rows, card_class=Card,
+                      limit=CARDS_PER_COLUMN)  # fmt: skip
         return board
     # Only columns with cards are asked for them (an empty one costs nothing).
     keys = [column.key for column in board.columns if column.count]
@@ -360,6 +369,8 @@ def board_build(request, *, cards: bool = True) -> Board:
         column.cards = _cards(
             [by_id[pk] for pk in ids.get(column.key, []) if pk in by_id], column_ids
         )
+    closed_attach(request, board, cards=True, card_rows=card_rows, card_class=Card,
+                  limit=CARDS_PER_COLUMN)  # fmt: skip
     return board
 
 

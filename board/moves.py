@@ -28,6 +28,7 @@ from trajects.models import Traject
 from trajects.moves import StageConflict, traject_stage_move
 from trajects.outcomes import reason_required, stage_fits
 
+from .closed import TOGGLE, closed_recently
 from .columns import NO_STAGE, NO_STAGE_PARAM, Card, board_build, card_rows, column_header_html
 from .views import sales_select_required
 
@@ -89,6 +90,16 @@ class Placement:
     header_keys: list[int]
 
 
+def _filter_query(board) -> str:
+    """The board's filters (and toggle) for the links a move's answer renders."""
+    if board.filterset is None:
+        return ""
+    query = board.filterset.query()
+    if board.show_closed:
+        query[TOGGLE] = "1"
+    return query.urlencode()
+
+
 def _column_key(board, stage_id: int | None) -> int:
     return stage_id if stage_id in board.column_ids else NO_STAGE
 
@@ -103,6 +114,8 @@ def _placement(request, traject_id: int, *, keys: list[int | None]) -> Placement
     rows = card_rows(list(on_board.values_list("pk", flat=True)), board.share_users)
     if rows:
         card = Card(traject=rows[0], column_ids=frozenset(board.column_ids))
+    elif board.show_closed:
+        card = _closed_card(request, board, traject_id)
     column_key = _column_key(board, card.stage_id) if card else None
     header_keys = []
     for key in [*keys, column_key]:
@@ -112,6 +125,19 @@ def _placement(request, traject_id: int, *, keys: list[int | None]) -> Placement
         if key not in header_keys:
             header_keys.append(key)
     return Placement(board=board, card=card, column_key=column_key, header_keys=header_keys)
+
+
+def _closed_card(request, board, traject_id: int) -> Card | None:
+    """The card of a traject just won or lost, when the board shows the closed ones."""
+    outcome_ids = [column.stage.pk for column in board.columns if column.outcome]
+    closed = closed_recently(request, board.business_type.pk, outcome_ids).filter(pk=traject_id)
+    rows = card_rows(list(closed.values_list("pk", flat=True)), board.share_users)
+    if not rows:
+        return None
+    card = Card(traject=rows[0], column_ids=frozenset(board.column_ids), closed=True)
+    from_stage = Stage.objects.filter(pk=rows[0].closed_from_stage_id).first()
+    card.closed_from = from_stage.name if from_stage else ""
+    return card
 
 
 def _render_placement(
@@ -137,7 +163,7 @@ def _render_placement(
         "undo_seconds": UNDO_SECONDS,
         "error": error,
         "board_query": request.GET.urlencode(),
-        "filter_query": board.filterset.query().urlencode() if board.filterset else "",
+        "filter_query": _filter_query(board),
     }
     return render(request, "board/_move_result.html", context, status=status)
 

@@ -100,7 +100,7 @@
     list.sortable = Sortable.create(list, {
       group: { name: "board", put: function (to) { return !to.el.hasAttribute("data-blocked"); } },
       sort: false,
-      draggable: ".board-card",
+      draggable: ".board-card:not(.closed)",
       filter: "summary, button, a, select, input",
       preventOnFilter: false,
       onEnd: function (event) {
@@ -131,7 +131,8 @@
 
   board.addEventListener("keydown", function (event) {
     var card = event.target;
-    if (!card.classList || !card.classList.contains("board-card")) return;
+    if (!card.classList || !card.classList.contains("board-card") ||
+        card.classList.contains("closed")) return;
     var key = event.key;
     if (key === " " || key === "Spacebar") {
       event.preventDefault();
