@@ -37,6 +37,11 @@ def cards(page, name):
     return page.locator(f"#kolom-{stage(name).pk}-kaarten")
 
 
+def card_in(page, name, traject):
+    """The traject's card inside this stage's column."""
+    return cards(page, name).locator(f"#kaart-{traject.pk}")
+
+
 @pytest.fixture
 def board(am):
     ClientSettings.objects.update_or_create(pk=1, defaults={"sales_select_enabled": True})
@@ -96,7 +101,7 @@ def test_three_moves_and_the_dossier(page, am, board):
     expect(count(page, "Voorstel")).to_have_text("1 kaart")
     expect(page.locator("#board-live")).to_have_text("“Nieuwe kozijnen” verplaatst naar Voorstel.")
 
-    # 3. "Dakrenovatie" to Verloren: the dialog asks the reason (lost reasons only), the card leaves.
+    # 3. "Dakrenovatie" to Verloren: the dialog asks the reason (lost ones only); the card leaves.
     dak = page.locator(f"#kaart-{made['Dakrenovatie'].pk}")
     lost_closed_before = header(page, "Verloren").locator(".board-closed-count")
     expect(lost_closed_before).to_have_text("0 verloren in de laatste 30 dagen")
