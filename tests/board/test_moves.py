@@ -396,3 +396,22 @@ def test_two_simultaneous_moves_over_http_one_succeeds(am, other_am, client, run
     winner = 0 if results[0].status_code == 200 else 1
     assert reload(traject).stage == targets[winner]
     assert stage_moves(traject) == [("Voorstel", targets[winner].name)]
+
+
+class TestWithoutJavaScript:
+    def test_an_outcome_move_asks_the_reason_on_a_page_then_saves(self, anna, card):
+        data = {"stage": param(stage("Verloren")), "stage_seen": param(stage("Voorstel"))}
+        page = anna.post(move_url(card), data)
+        assert page.status_code == 200 and '<select name="reden"' in page.text
+        assert 'name="bevestigd" value="1"' in page.text
+        assert reload(card).type.outcome == "open"
+        reason = WinLossReason.objects.get(reason="Geen budget")
+        response = anna.post(move_url(card), data | {"bevestigd": "1", "reden": reason.pk})
+        assert response.status_code == 302
+        assert reload(card).win_loss_reason == reason
+
+    def test_the_board_page_offers_the_menu_as_a_plain_form(self, anna, card):
+        html = anna.get(board_url()).text
+        action = f'action="{move_url(card)}'
+        seen = f'name="stage_seen" value="{stage("Voorstel").pk}"'
+        assert action in html and seen in html
