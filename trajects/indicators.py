@@ -112,6 +112,87 @@ def traject_remaining_days(traject, *, today: datetime.date, client_settings) ->
     )
 
 
+class _FromStage:
+    """The default of `limit`: read the stage's "dagen tot stilstand" from traject.stage (None
+    is a real limit: never stilstaand)."""
+
+    def __repr__(self):
+        return "FROM_STAGE"
+
+
+FROM_STAGE = _FromStage()
+
+
+@dataclass(frozen=True)
+class StageAge:
+    """How long a traject has been in its stage, and whether that is past the stage's limit.
+
+    `limit` is the stage's "dagen tot stilstand" (None: never stilstaand); `stale` is
+    days > limit. `text` is what the badge shows, `label` its full accessible name.
+    """
+
+    days: int
+    limit: int | None
+    stale: bool
+    text: str
+    label: str
+
+
+def days_in_stage(traject, today: datetime.date) -> int | None:
+    """Whole days since the traject's last stage change (0 on the day itself), counted in the
+    agency's calendar; None when it has no stage_changed_at."""
+    changed = traject.stage_changed_at
+    if changed is None:
+        return None
+    return max(0, (today - timezone.localdate(changed)).days)
+
+
+def stale_limit(traject) -> int | None:
+    """The "dagen tot stilstand" of the traject's stage; None without a stage or limit, and for
+    a won or lost traject (a closed one is not stilstaand). Reads traject.stage: select it."""
+    if traject.closed_at is not None or traject.stage_id is None:
+        return None
+    return traject.stage.stale_after_days
+
+
+def is_stale(traject, today: datetime.date, limit: "int | None | _FromStage" = FROM_STAGE) -> bool:
+    """Stilstaand: longer in its stage than the stage's "dagen tot stilstand" (days > limit).
+
+    Pass `limit` when known (the board has its stages), else it is read from traject.stage.
+    TrajectQuerySet.stale(today) is the same rule in the database.
+    """
+    if traject.closed_at is not None:
+        return False
+    if limit is FROM_STAGE:
+        limit = stale_limit(traject)
+    days = days_in_stage(traject, today)
+    return limit is not None and days is not None and days > limit
+
+
+def stage_age(
+    traject, *, today: datetime.date, limit: "int | None | _FromStage" = FROM_STAGE
+) -> StageAge | None:
+    """Days in stage and stilstaand of a traject; None for a won or lost one."""
+    if traject.closed_at is not None:
+        return None
+    days = days_in_stage(traject, today)
+    if days is None:
+        return None
+    if limit is FROM_STAGE:
+        limit = stale_limit(traject)
+    stale = limit is not None and days > limit
+    text = ngettext("%(days)s dag in stage", "%(days)s dagen in stage", days) % {"days": days}
+    if stale:
+        label = ngettext(
+            "%(text)s, stilstaand (langer dan %(limit)s dag)",
+            "%(text)s, stilstaand (langer dan %(limit)s dagen)",
+            limit,
+        ) % {"text": text, "limit": limit}
+    else:
+        label = text
+    return StageAge(days=days, limit=limit, stale=stale, text=text, label=label)
+
+
 def today() -> datetime.date:
     """Today in the agency's time zone: what every indicator counts from."""
     return timezone.localdate()

@@ -3,6 +3,10 @@
     {% load indicator_tags %}
     {% remaining_days_badge traject %}          the badge, or nothing for won/lost
     {% remaining_days_of traject as indicator %} the Indicator itself
+    {% days_in_stage_badge traject %}           "N dagen in stage", and "stilstaand" past the
+                                                stage's limit (reads traject.stage; or pass
+                                                limit=… when the stage is known)
+    {% stage_age_of traject as age %}           the StageAge itself
 
 The client's thresholds are read once per request (settings_app.roles.client_settings_of keeps
 them on the user), so a page of cards or rows costs no query per row.
@@ -38,3 +42,15 @@ def remaining_days_of(context, traject):
 def remaining_days_badge(context, traject):
     """The remaining-days badge of a traject: icon, text and accessible name."""
     return {"indicator": remaining_days_of(context, traject)}
+
+
+@register.simple_tag
+def stage_age_of(traject, limit=indicators.FROM_STAGE):
+    """The traject's StageAge (None when won or lost)."""
+    return indicators.stage_age(traject, today=indicators.today(), limit=limit)
+
+
+@register.inclusion_tag("trajects/_days_in_stage.html")
+def days_in_stage_badge(traject, limit=indicators.FROM_STAGE):
+    """ "N dagen in stage", with a "stilstaand" badge past the stage's limit."""
+    return {"age": stage_age_of(traject, limit)}
