@@ -45,8 +45,8 @@ class Column:
 
     stage: Stage | None
     count: int = 0
-    value: Decimal = Decimal(0)
-    weighted: Decimal = Decimal(0)
+    value: Decimal = Decimal("0.00")
+    weighted: Decimal = Decimal("0.00")
     cards: list = field(default_factory=list)
     # Outcome columns: how many closed into this stage in the last 30 days (board.closed).
     closed_count: int | None = None
@@ -162,11 +162,12 @@ def column_sums(queryset, column_ids: list[int]) -> dict[int, dict]:
             total_weighted=Coalesce(Sum("share_weighted"), Value(Decimal(0)), output_field=MONEY),
         )
     )
+    cent = Decimal("0.01")
     return {
         row["board_column"]: {
             "count": row["n"],
-            "value": row["total_value"],
-            "weighted": row["total_weighted"],
+            "value": Decimal(row["total_value"]).quantize(cent),
+            "weighted": Decimal(row["total_weighted"]).quantize(cent),
         }
         for row in rows
     }

@@ -12,6 +12,8 @@ from trajects.filters import OverviewFilter
 
 # The query parameters the board reads; the overview understands all of them too.
 BOARD_KEYS = ("accountmanager", "source", "keyword", "month", "year")
+# The board's own criterion: only cards past their stage's "dagen tot stilstand".
+STALE_KEY = "stilstaand"
 DATE_KEYS = ("month", "year")
 
 
@@ -26,7 +28,13 @@ class BoardFilter(OverviewFilter):
                 board.setlist(key, values)
         if not any(key in board for key in DATE_KEYS):
             board["dates"] = "1"  # the overview's "all dates"; the board's default
+        # Anything but "1" is no choice (a garbage value shows every card, as unchecked).
+        self.stale_only = data.get(STALE_KEY) == "1"
         super().__init__(board, queryset, request=request, thresholds=thresholds, today=today)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return queryset.stale(self.today) if self.stale_only else queryset
 
     @property
     def source_options(self):
@@ -54,12 +62,15 @@ class BoardFilter(OverviewFilter):
                 values = sorted(self.chosen(key), key=lambda value: (len(value), value))
             if values:
                 query.setlist(key, values)
+        if self.stale_only:
+            query[STALE_KEY] = "1"
         return query
 
     def overview_query(self, business_type_id: int) -> QueryDict:
         """The same selection for the trajects overview: its business type, and all dates
         unless a month or year is chosen (the overview opens on the current month)."""
         query = self.query()
+        query.pop(STALE_KEY, None)  # the overview has no such criterion
         query["business_type"] = str(business_type_id)
         if not any(key in query for key in DATE_KEYS):
             query["dates"] = "1"

@@ -112,7 +112,9 @@ def test_default_board_is_the_first_business_type_with_my_open_trajects(
 
 
 @pytest.mark.django_db
-def test_geen_stage_holds_no_stage_inactive_and_unlinked_stages(client_for, am, sales_select, eb, nb):
+def test_geen_stage_holds_no_stage_inactive_and_unlinked_stages(
+    client_for, am, sales_select, eb, nb
+):
     gone = Stage.objects.create(name="Oude stage", order=3, active=False)
     gone.business_types.add(eb)
     only_nb = Stage.objects.create(name="Alleen NB", order=3)

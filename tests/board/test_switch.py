@@ -69,7 +69,10 @@ def test_nothing_configured_says_what_is_missing(client_for, am, sales_select):
     steps = page.split('class="setup-steps"')[1].split("</ol>")[0]
     items = steps.split("<li")[1:]
     assert len(items) == 5
-    done = {item.split("<strong>")[1].split("</strong>")[0]: "ontbreekt nog" not in item for item in items}
+    done = {
+        item.split("<strong>")[1].split("</strong>")[0]: "ontbreekt nog" not in item
+        for item in items
+    }
     assert done == {
         "Business types": True,
         "Stages": False,
