@@ -105,7 +105,10 @@ def _column_key(board, stage_id: int | None) -> int:
 
 
 def _placement(request, traject_id: int, *, keys: list[int | None]) -> Placement:
-    """Rebuild the board's headers (with its filters) and the card, if it is still on it."""
+    """Rebuild the board's headers (with its filters) and the card, if it is still on it.
+
+    `keys` are the stage ids whose columns' headers must be re-rendered (None: "Geen stage");
+    the card's own column is added."""
     traject = Traject.objects.only("business_type_id").get(pk=traject_id)
     request.GET = _board_query(request, traject)
     board = board_build(request, cards=False)
@@ -118,10 +121,8 @@ def _placement(request, traject_id: int, *, keys: list[int | None]) -> Placement
         card = _closed_card(request, board, traject_id)
     column_key = _column_key(board, card.stage_id) if card else None
     header_keys = []
-    for key in [*keys, column_key]:
-        if key is None:
-            continue
-        key = _column_key(board, key) if key != NO_STAGE else NO_STAGE
+    wanted = [_column_key(board, stage_id) for stage_id in keys]  # None: "Geen stage"
+    for key in [*wanted, *([column_key] if column_key is not None else [])]:
         if key not in header_keys:
             header_keys.append(key)
     return Placement(board=board, card=card, column_key=column_key, header_keys=header_keys)

@@ -58,6 +58,10 @@ def header(html: str, column) -> str:
     return re.search(rf'id="kolom-{column.pk}-kop".*?</header>', html, re.S).group(0)
 
 
+def geen_header(html: str) -> str:
+    return re.search(r'id="kolom-geen-kop" hx-swap-oob="true".*?</header>', html, re.S).group(0)
+
+
 def undo_token(html: str) -> str:
     return re.search(r'name="token" value="([^"]+)"', html).group(1)
 
@@ -105,6 +109,14 @@ class TestMove:
         response = post_move(anna, card, None, stage("Voorstel"))
         assert response.status_code == 200 and reload(card).stage is None
         assert 'hx-swap-oob="afterbegin:#kolom-geen-kaarten"' in response.text
+        assert 'data-count="1"' in geen_header(response.text)
+        assert 'data-count="0"' in header(response.text, stage("Voorstel"))
+
+    def test_from_no_stage_updates_its_header(self, anna, am, sales_select):
+        lead = TrajectFactory(accountmanagers=[am], stage=None)
+        response = post_move(anna, lead, stage("Introductie"), None)
+        assert 'data-count="0"' in geen_header(response.text)
+        assert 'data-count="1"' in header(response.text, stage("Introductie"))
 
     def test_a_lead_moved_by_its_accountmanager_converts(self, anna, am, sales_select):
         lead = TrajectFactory(accountmanagers=[am], converted_at=None, stage=None)
