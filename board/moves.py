@@ -104,12 +104,12 @@ def _column_key(board, stage_id: int | None) -> int:
     return stage_id if stage_id in board.column_ids else NO_STAGE
 
 
-def _placement(request, traject_id: int, *, keys: list[int | None]) -> Placement:
+def _placement(request, traject: Traject, *, keys: list[int | None]) -> Placement:
     """Rebuild the board's headers (with its filters) and the card, if it is still on it.
 
     `keys` are the stage ids whose columns' headers must be re-rendered (None: "Geen stage");
     the card's own column is added."""
-    traject = Traject.objects.only("business_type_id").get(pk=traject_id)
+    traject_id = traject.pk
     request.GET = _board_query(request, traject)
     board = board_build(request, cards=False)
     on_board = board.queryset.filter(pk=traject_id)
@@ -197,18 +197,18 @@ def _moved_message(traject: Traject) -> str:
     }
 
 
-def _refusal(request, traject_id: int, message: str, status: int, keys=()):
+def _refusal(request, traject: Traject, message: str, status: int, keys=()):
     """A refused move: nothing saved; the card and headers as they really are, the message."""
     if not request.htmx:
         return render(
             request,
             "board/move_refused.html",
-            {"message": message, "board_query": request.GET.urlencode(), "traject_id": traject_id},
+            {"message": message, "board_query": request.GET.urlencode(), "traject_id": traject.pk},
             status=status,
         )
-    placement = _placement(request, traject_id, keys=list(keys))
+    placement = _placement(request, traject, keys=list(keys))
     return _render_placement(
-        request, placement, traject_id=traject_id, message=message, error=True, status=status
+        request, placement, traject_id=traject.pk, message=message, error=True, status=status
     )
 
 
@@ -255,7 +255,7 @@ def card_move(request, pk: int):
             )
         reason = _reason_param(request.POST.get("reden"), stage)
     except BadMove as bad:
-        return _refusal(request, pk, bad.message, bad.status, keys=[traject.stage_id])
+        return _refusal(request, traject, bad.message, bad.status, keys=[traject.stage_id])
     seen_id = stage_seen.pk if stage_seen is not None else None
     asks_reason = bool(
         stage is not None
@@ -270,7 +270,7 @@ def card_move(request, pk: int):
             "Niet verplaatst: er zijn geen %(outcome)s-redenen ingesteld, en Sales Select vraagt "
             "er een. Een key-user voegt ze toe onder Instellingen."
         ) % {"outcome": stage.get_outcome_on_entry_display().lower()}
-        return _refusal(request, pk, message, 422)
+        return _refusal(request, traject, message, 422)
     if asks_reason and request.POST.get("bevestigd") != "1" and not _no_reasons(stage):
         return _reason_dialog(request, traject, stage, stage_seen)
     before = traject
@@ -284,19 +284,19 @@ def card_move(request, pk: int):
         message = _("Niet verplaatst: %(why)s De kaart staat nu waar hij werkelijk staat.") % {
             "why": str(conflict)
         }
-        return _refusal(request, pk, message, 409, keys=[seen_id, traject.stage_id])
+        return _refusal(request, traject, message, 409, keys=[seen_id, traject.stage_id])
     except ValidationError as error:
         messages_ = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
         if "win_loss_reason" in messages_ and asks_reason:
             text = " ".join(messages_["win_loss_reason"])
             return _reason_dialog(request, traject, stage, stage_seen, error=text, status=422)
         text = " ".join(m for found in messages_.values() for m in found)
-        return _refusal(request, pk, _("Niet verplaatst: %(why)s") % {"why": text}, 422)
+        return _refusal(request, traject, _("Niet verplaatst: %(why)s") % {"why": text}, 422)
     message = _moved_message(moved)
     if not request.htmx:
         messages.success(request, message)
         return _back_to_board(request, pk)
-    placement = _placement(request, pk, keys=[before.stage_id, moved.stage_id])
+    placement = _placement(request, moved, keys=[before.stage_id, moved.stage_id])
     undo = _undo_token(request, moved, before) if before.stage_id != moved.stage_id else ""
     return _render_placement(request, placement, traject_id=pk, message=message, undo=undo)
 
@@ -343,16 +343,16 @@ def card_move_undo(request):
         raise Http404 from gone
     except StageConflict as conflict:
         message = _("Niet ongedaan gemaakt: %(why)s") % {"why": str(conflict)}
-        return _refusal(request, traject.pk, message, 409, keys=[data["to"]])
+        return _refusal(request, traject, message, 409, keys=[data["to"]])
     except ValidationError as error:
         text = " ".join(error.messages)
         message = _("Niet ongedaan gemaakt: %(why)s") % {"why": text}
-        return _refusal(request, traject.pk, message, 422, keys=[data["to"]])
+        return _refusal(request, traject, message, 422, keys=[data["to"]])
     message = _("Ongedaan gemaakt: %(moved)s") % {"moved": _moved_message(moved)}
     if not request.htmx:
         messages.success(request, message)
         return _back_to_board(request, traject.pk)
-    placement = _placement(request, traject.pk, keys=[data["to"], moved.stage_id])
+    placement = _placement(request, moved, keys=[data["to"], moved.stage_id])
     return _render_placement(request, placement, traject_id=traject.pk, message=message)
 
 
@@ -376,7 +376,7 @@ def card_place(request, pk: int):
     traject = get_object_or_404(Traject.objects.visible_to(request.user), pk=pk)
     if not request.htmx:
         return _back_to_board(request, pk)
-    placement = _placement(request, traject.pk, keys=[])
+    placement = _placement(request, traject, keys=[])
     stage = _("Geen stage")
     if placement.card is not None and placement.card.traject.stage is not None:
         stage = placement.card.traject.stage.name
