@@ -29,7 +29,17 @@ from trajects.moves import StageConflict, traject_stage_move
 from trajects.outcomes import reason_required, stage_fits
 
 from .closed import TOGGLE, closed_recently
-from .columns import NO_STAGE, NO_STAGE_PARAM, Card, board_build, card_rows, column_header_html
+from .columns import (
+    NO_STAGE,
+    NO_STAGE_PARAM,
+    Card,
+    Column,
+    board_build,
+    card_rows,
+    column_header_html,
+    reasons_missing,
+    stages_of,
+)
 from .views import sales_select_required
 
 UNDO_SECONDS = 10
@@ -234,13 +244,44 @@ def _reason_dialog(request, traject: Traject, stage: Stage, stage_seen, *, error
     return response
 
 
-@require_POST
+def _move_menu(request, traject: Traject):
+    """GET: the "Verplaats naar…" choices of one card, as the board showed it (?seen= is the
+    stage the card was in there): a fragment the card loads when its menu opens, or, without
+    JavaScript, a page of its own. Saves nothing."""
+    query = request.GET.copy()
+    raw_seen = query.pop("seen", [""])[-1]
+    try:
+        seen = _stage_param(raw_seen, _("De stage van de kaart"))
+    except BadMove as bad:
+        return _refusal(request, traject, bad.message, bad.status, keys=[traject.stage_id])
+    seen_id = traject.stage_id if seen is MISSING else (seen.pk if seen is not None else None)
+    columns = [
+        Column(stage=None),
+        *(Column(stage=stage) for stage in stages_of(traject.business_type_id)),
+    ]
+    column_ids = [column.stage.pk for column in columns if column.stage is not None]
+    here = seen_id if seen_id in column_ids else NO_STAGE
+    context = {
+        "traject": traject,
+        "targets": [column for column in columns if column.key != here],
+        "seen_param": NO_STAGE_PARAM if seen_id is None else str(seen_id),
+        "reasons_missing": reasons_missing() if any(c.outcome for c in columns) else [],
+        "filter_query": query.urlencode(),
+    }
+    template = "board/_move_menu_form.html" if request.htmx else "board/move_menu.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @sales_select_required
 def card_move(request, pk: int):
-    """Move a card to another column (drag and drop, the "Verplaats naar…" menu, the keys)."""
+    """Move a card to another column (drag and drop, the "Verplaats naar…" menu, the keys);
+    GET shows the menu's choices."""
     traject = get_object_or_404(
         Traject.objects.visible_to(request.user).select_related("stage"), pk=pk
     )
+    if request.method != "POST":
+        return _move_menu(request, traject)
     try:
         stage = _stage_param(request.POST.get("stage"), _("Deze stage"))
         if stage is MISSING:
