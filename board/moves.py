@@ -115,13 +115,20 @@ def _column_key(board, stage_id: int | None) -> int:
 
 
 def _placement(request, traject: Traject, *, keys: list[int | None]) -> Placement:
-    """Rebuild the board's headers (with its filters) and the card, if it is still on it.
+    """Rebuild the headers of the columns a move touched (with the board's filters) and the
+    card, if it is still on the board.
 
     `keys` are the stage ids whose columns' headers must be re-rendered (None: "Geen stage");
-    the card's own column is added."""
+    the traject's own, where the card now is, is added. Only those columns are summed."""
     traject_id = traject.pk
     request.GET = _board_query(request, traject)
-    board = board_build(request, cards=False)
+    column_ids = [stage.pk for stage in stages_of(traject.business_type_id)]
+    header_keys = []
+    for stage_id in [*keys, traject.stage_id]:
+        key = stage_id if stage_id in column_ids else NO_STAGE
+        if key not in header_keys:
+            header_keys.append(key)
+    board = board_build(request, cards=False, sum_keys=header_keys)
     on_board = board.queryset.filter(pk=traject_id)
     card = None
     rows = card_rows(list(on_board.values_list("pk", flat=True)), board.share_users)
@@ -130,11 +137,6 @@ def _placement(request, traject: Traject, *, keys: list[int | None]) -> Placemen
     elif board.show_closed:
         card = _closed_card(request, board, traject_id)
     column_key = _column_key(board, card.stage_id) if card else None
-    header_keys = []
-    wanted = [_column_key(board, stage_id) for stage_id in keys]  # None: "Geen stage"
-    for key in [*wanted, *([column_key] if column_key is not None else [])]:
-        if key not in header_keys:
-            header_keys.append(key)
     return Placement(board=board, card=card, column_key=column_key, header_keys=header_keys)
 
 
