@@ -143,7 +143,7 @@ def _placement(request, traject: Traject, *, keys: list[int | None]) -> Placemen
 def _closed_card(request, board, traject_id: int) -> Card | None:
     """The card of a traject just won or lost, when the board shows the closed ones."""
     outcome_ids = [column.stage.pk for column in board.columns if column.outcome]
-    closed = closed_recently(request, board.business_type.pk, outcome_ids).filter(pk=traject_id)
+    closed = closed_recently(board, outcome_ids).filter(pk=traject_id)
     rows = card_rows(list(closed.values_list("pk", flat=True)), board.share_users)
     if not rows:
         return None
