@@ -323,3 +323,34 @@ def test_the_demo_seed_counts_days_in_stage_from_its_history(time_machine):
     assert all(t.stage_changed_at == t.latest for t in rows)
     today = datetime.date(2026, 11, 23)
     assert {days_in_stage(t, today) for t in rows} != {0}
+
+
+class TestDetailPage:
+    def stage_cell(self, client, traject) -> str:
+        import re
+
+        response = client.get(reverse("trajects:detail", args=[traject.pk]))
+        assert response.status_code == 200
+        return re.search(r'<dd id="info-stage">(.*?)</dd>', response.text, re.S).group(1)
+
+    def test_days_in_stage_beside_the_stage_and_stilstaand_past_its_limit(
+        self, client_for, am, time_machine
+    ):
+        time_machine.move_to(T0, tick=False)
+        traject = TrajectFactory(accountmanagers=[am], stage=stage("Introductie"))
+        services.traject_update(
+            traject=traject, user=am, changes={"stage": stage("Voorstel", 7).pk}
+        )
+        client = client_for(am)
+        time_machine.move_to(T0 + datetime.timedelta(days=7), tick=False)
+        cell = html.unescape(self.stage_cell(client, traject))
+        assert 'data-days-in-stage="7"' in cell and "data-stale" not in cell
+        assert "7 dagen in stage" in cell
+        time_machine.move_to(T0 + datetime.timedelta(days=8), tick=False)
+        cell = html.unescape(self.stage_cell(client, traject))
+        assert 'data-days-in-stage="8"' in cell and "data-stale" in cell
+        assert "8 dagen in stage, stilstaand (langer dan 7 dagen)" in cell
+
+    def test_nothing_without_a_stage(self, client_for, am):
+        traject = TrajectFactory(accountmanagers=[am])
+        assert "data-days-in-stage" not in self.stage_cell(client_for(am), traject)
