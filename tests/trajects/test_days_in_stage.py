@@ -331,7 +331,8 @@ class TestDetailPage:
 
         response = client.get(reverse("trajects:detail", args=[traject.pk]))
         assert response.status_code == 200
-        return re.search(r'<dd id="info-stage">(.*?)</dd>', response.text, re.S).group(1)
+        found = re.search(r'<dd id="dagen-in-stage">(.*?)</dd>', response.text, re.S)
+        return found.group(1) if found else ""
 
     def test_days_in_stage_beside_the_stage_and_stilstaand_past_its_limit(
         self, client_for, am, time_machine
