@@ -102,18 +102,16 @@ def open_trajects(user, business_type_id: int, type_ids: list[int]):
     )
 
 
-def business_type_tabs(user, type_ids: list[int], *, with_open: bool = True) -> list[BusinessType]:
+def business_type_tabs(user, type_ids: list[int]) -> list[BusinessType]:
     """The active business types, each annotated with has_open (the user has open trajects in
-    it; only asked with_open, for the page's default tab) and has_stages (an active stage is
-    linked to it), in their configured order."""
+    it) and has_stages (an active stage is linked to it), in their configured order."""
     mine = Traject.objects.visible_to(user).filter(
         business_type_id=OuterRef("pk"), type_id__in=type_ids
     )
-    has_open = Exists(mine) if with_open else Value(False)
     stages = Stage.objects.active().filter(business_types=OuterRef("pk"))
     return list(
         BusinessType.objects.active()
-        .annotate(has_open=has_open, has_stages=Exists(stages))
+        .annotate(has_open=Exists(mine), has_stages=Exists(stages))
         .order_by("order", "pk")
     )
 
@@ -151,19 +149,11 @@ def column_key_expression(column_ids: list[int]):
     )
 
 
-def column_sums(queryset, column_ids: list[int], keys: list[int] | None = None) -> dict:
+def column_sums(queryset, column_ids: list[int]) -> dict[int, dict]:
     """{column key: {count, value, weighted}} over the whole filtered queryset, by the database.
 
     The amounts are the shares when the board is seen per accountmanager (with_share_for on
-    the queryset), exact to the cent (DESIGN rules 3 and 4). `keys` limits the sums to those
-    columns (the headers a move re-renders); [] asks for none (no query)."""
-    if keys is not None:
-        if not keys:
-            return {}
-        within = Q()
-        for key in keys:
-            within |= column_q(key, column_ids)
-        queryset = queryset.filter(within)
+    the queryset), exact to the cent (DESIGN rules 3 and 4)."""
     rows = (
         queryset.order_by()
         .annotate(board_column=column_key_expression(column_ids))
@@ -346,15 +336,11 @@ def board_filter(request, business_type: BusinessType, type_ids: list[int]) -> B
     return BoardFilter(request.GET, base, request=request, thresholds=client.thresholds)
 
 
-def board_build(request, *, cards: bool = True, sum_keys: list[int] | None = None) -> Board:
-    """The board of this request's user and URL: tabs, columns, headers and first cards.
-
-    Without cards (a fragment) the default tab is not looked for: a fragment names its
-    business type. `sum_keys` are the columns whose headers are wanted: None all of them,
-    [] none (a fragment of cards needs no header)."""
+def board_build(request, *, cards: bool = True) -> Board:
+    """The board of this request's user and URL: tabs, columns, headers and first cards."""
     notices: list[str] = []
     type_ids = open_type_ids()
-    tabs = business_type_tabs(request.user, type_ids, with_open=cards)
+    tabs = business_type_tabs(request.user, type_ids)
     board = Board(tabs=tabs, business_type=None, notices=notices)
     if not board.configured:
         return board
@@ -369,7 +355,7 @@ def board_build(request, *, cards: bool = True, sum_keys: list[int] | None = Non
         board.reasons_missing = reasons_missing()
     column_ids = board.column_ids
     queryset = filterset.qs
-    sums = column_sums(queryset, column_ids, sum_keys)
+    sums = column_sums(queryset, column_ids)
     for column in board.columns:
         for name, figure in sums.get(column.key, {}).items():
             setattr(column, name, figure)

@@ -18,7 +18,6 @@ from settings_app.roles import roles_of
 
 from .closed import TOGGLE
 from .columns import (
-    NO_STAGE,
     NO_STAGE_PARAM,
     board_build,
     cards_after,
@@ -83,7 +82,7 @@ def board(request):
 @sales_select_required
 def column_more(request):
     """The next cards of one column (htmx, when the column's end scrolls into view)."""
-    built = board_build(request, cards=False, sum_keys=[])
+    built = board_build(request, cards=False)
     column = _column(request, built)
     if isinstance(column, HttpResponse):
         return column
@@ -97,9 +96,7 @@ def column_more(request):
 @sales_select_required
 def column_header_view(request):
     """One column's header, as the board's filters make it (re-rendered after a move)."""
-    raw = request.GET.get("stage", "")
-    key = NO_STAGE if raw == NO_STAGE_PARAM else parse_id(raw)
-    built = board_build(request, cards=False, sum_keys=[key] if key is not None else [])
+    built = board_build(request, cards=False)
     column = _column(request, built)
     if isinstance(column, HttpResponse):
         return column
