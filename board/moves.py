@@ -119,7 +119,7 @@ def _placement(request, traject: Traject, *, keys: list[int | None]) -> Placemen
     card, if it is still on the board.
 
     `keys` are the stage ids whose columns' headers must be re-rendered (None: "Geen stage");
-    the traject's own, where the card now is, is added. Only those columns are summed."""
+    the traject's own, where the card now is, is added."""
     traject_id = traject.pk
     request.GET = _board_query(request, traject)
     column_ids = [stage.pk for stage in stages_of(traject.business_type_id)]
@@ -128,7 +128,7 @@ def _placement(request, traject: Traject, *, keys: list[int | None]) -> Placemen
         key = stage_id if stage_id in column_ids else NO_STAGE
         if key not in header_keys:
             header_keys.append(key)
-    board = board_build(request, cards=False, sum_keys=header_keys)
+    board = board_build(request, cards=False)
     on_board = board.queryset.filter(pk=traject_id)
     card = None
     rows = card_rows(list(on_board.values_list("pk", flat=True)), board.share_users)

@@ -37,8 +37,8 @@
     var id = card.id;
     htmx.ajax("POST", moveUrl(card), {
       source: card,
-      target: "#board-live",
-      swap: "innerHTML",
+      target: "#board-live",  // in the page: the out-of-band swaps are looked up from here
+      swap: "none",
       values: { stage: stageOf(list), stage_seen: stageOf(card) }
     }).then(function () {
       if (!focus) return;

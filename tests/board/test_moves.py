@@ -85,7 +85,8 @@ class TestMove:
         assert reload(card).stage == stage("Onderhandeling")
         assert stage_moves(card) == [("Voorstel", "Onderhandeling")]
         html = response.text
-        assert html.startswith("“Glazen deuren” verplaatst naar Onderhandeling.")
+        live = '<div id="board-live" hx-swap-oob="innerHTML">“Glazen deuren” verplaatst naar '
+        assert f"{live}Onderhandeling.</div>" in html
         assert f'<li id="kaart-{card.pk}" hx-swap-oob="delete">' in html
         to = stage("Onderhandeling").pk
         assert f'hx-swap-oob="afterbegin:#kolom-{to}-kaarten"' in html
