@@ -32,7 +32,7 @@ from settings_app.models import (
 from settings_app.roles import person_name
 from settings_app.services import keyuser_group_ensure, user_settings_set
 from trajects.models import DossierEntry, DossierKind, Traject, TrajectAccountmanager
-from trajects.services import dossier_log, dossier_note_add
+from trajects.services import dossier_log, dossier_note_add, traject_stage_changed_at_refresh
 from vacancies.services import vacancy_create
 
 DEMO_PASSWORD = "demo"
@@ -862,6 +862,8 @@ def seed(
     _reset_sequences(Relation, Contact, Traject, TrajectAccountmanager, Appointment)
     create_vacancies(users["beheerder"], out)
     create_history(today=today, out=out)
+    # The history wrote stage changes in the dossiers: days in stage count from the last one.
+    traject_stage_changed_at_refresh()
     seed_quotes(count=min(36, max(3, trajects // 50)), today=today, seed=SEED, out=out)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
