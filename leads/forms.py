@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.forms.utils import ErrorDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,7 @@ from crm.models import Contact, Relation
 from salesmodule.amounts import AmountField
 from salesmodule.fields import DateField
 from salesmodule.ids import parse_id
-from settings_app.models import BusinessType, ClientSettings, Source
+from settings_app.models import BusinessType, ClientSettings, Source, Stage
 from settings_app.roles import accountmanagers, person_name, roles_of
 from vacancies.models import Vacancy
 
@@ -47,6 +48,17 @@ def lead_by_choices():
         .objects.filter(is_active=True)
         .filter(Q(sales_settings__is_accountmanager=True) | Q(sales_settings__is_beheerder=True))
         .order_by("first_name", "last_name", "username")
+    )
+
+
+def lead_stages(business_type_id):
+    """The stages a new lead of this business type may start in: active, open, its own."""
+    if not business_type_id:
+        return Stage.objects.none()
+    return (
+        Stage.objects.active()
+        .filter(business_types=business_type_id, outcome_on_entry="")
+        .order_by("order", "pk")
     )
 
 
@@ -117,6 +129,18 @@ class LeadForm(forms.Form):
     business_type = BusinessTypeChoiceField(
         BusinessType.objects.active(), label=_("Business"), empty_label=None
     )
+    # Sales Select only (removed otherwise): the stages of the chosen business type.
+    stage = forms.ModelChoiceField(
+        Stage.objects.none(),
+        label=_("Stage"),
+        required=False,
+        empty_label=_("(geen stage)"),
+        error_messages={
+            "invalid_choice": _(
+                "Deze stage hoort niet bij de gekozen business: kies een stage van die business."
+            )
+        },
+    )
     source = forms.ModelChoiceField(Source.objects.active(), label=_("Bron"), required=False)
     probability = forms.IntegerField(
         label=_("Kans (%)"),
@@ -156,7 +180,7 @@ class LeadForm(forms.Form):
         Vacancy.objects.all(), required=False, widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, user, vacancy: Vacancy | None = None, **kwargs):
+    def __init__(self, *args, user, vacancy: Vacancy | None = None, preset=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.roles = roles_of(user)
@@ -185,6 +209,8 @@ class LeadForm(forms.Form):
                     "subject": vacancy.title[:255],
                 }
             )
+        self._preset(preset or {})
+        self._stage_field()
         self.fields["lead_by"].queryset = lead_by_choices() | get_user_model().objects.filter(
             pk=user.pk
         )
@@ -211,6 +237,34 @@ class LeadForm(forms.Form):
         else:
             self.fields["new_relation_name"].required = True
             self.fields["contact_last_name"].required = True
+
+    def _preset(self, preset) -> None:
+        """Business and stage chosen before the form opened (the board's "+" on a column);
+        anything that is not an active business type or one of its stages is ignored."""
+        business = parse_id(preset.get("business_type"))
+        if business and BusinessType.objects.active().filter(pk=business).exists():
+            self.initial["business_type"] = business
+            stage = parse_id(preset.get("stage"))
+            if stage and lead_stages(business).filter(pk=stage).exists():
+                self.initial["stage"] = stage
+
+    def _stage_field(self) -> None:
+        """With Sales Select the stages of the chosen business type; a change of business
+        reloads the form to offer that one's stages. Without Sales Select no stage field."""
+        if not self.roles.sales_select:
+            del self.fields["stage"]
+            return
+        business = parse_id(self._value("business_type", self.initial.get("business_type")))
+        self.fields["stage"].queryset = lead_stages(business)
+        self.fields["business_type"].widget.attrs.update(
+            {
+                "hx-post": reverse("leads:create"),
+                "hx-trigger": "change",
+                "hx-vals": '{"_refresh": "business"}',
+                "hx-target": "#lead-form",
+                "hx-swap": "outerHTML",
+            }
+        )
 
     def _value(self, name, default=None):
         if self.is_bound:
@@ -281,6 +335,7 @@ class LeadForm(forms.Form):
             "lead_by": data.get("lead_by") or self.user,
             "accountmanagers": list(data.get("accountmanagers") or []),
             "vacancy": self.vacancy,
+            "stage": data.get("stage"),
         }
         if self.kind == NEW:
             arguments["new_relation"] = {

@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 
 from crm.models import Contact, Relation
 from salesmodule.text import normalise
-from settings_app.models import BusinessType, ClientSettings, TrajectType
+from settings_app.models import BusinessType, ClientSettings, Stage, TrajectType
 from settings_app.roles import accountmanagers as active_accountmanagers
 from settings_app.roles import person_name, roles_of
 from trajects.models import DossierEntry, DossierKind, Traject, TrajectAccountmanager
+from trajects.outcomes import stage_check
 from trajects.services import dossier_log, traject_accountmanagers_set, traject_counts_refresh
 from vacancies.models import Vacancy
 
@@ -40,6 +41,24 @@ def business_type_default(*, new_relation: bool) -> BusinessType | None:
     code = NEW_BUSINESS if new_relation else EXISTING_BUSINESS
     active = BusinessType.objects.active()
     return active.filter(code=code).first() or active.first()
+
+
+def _lead_stage_check(*, stage: Stage, business_type: BusinessType | None) -> None:
+    """A new lead takes an active stage of its business type that does not close it (a won or
+    lost lead would need a reason and a closing: that is a move, not an intake)."""
+    if not stage.active:
+        raise ValidationError({"stage": _("Stage “%(stage)s” is niet actief.") % {"stage": stage}})
+    if stage.outcome_on_entry:
+        raise ValidationError(
+            {
+                "stage": _(
+                    "Stage “%(stage)s” maakt een traject gewonnen of verloren; een nieuwe lead "
+                    "begint in een open stage."
+                )
+                % {"stage": stage}
+            }
+        )
+    stage_check(stage=stage, business_type=business_type)
 
 
 def _lead_accountmanagers(*, created_by, users: Iterable) -> list:
@@ -89,13 +108,18 @@ def lead_create(
     lead_by=None,
     accountmanagers: Iterable = (),
     vacancy: Vacancy | None = None,
+    stage: Stage | None = None,
 ) -> Traject:
     """Create a lead on an existing relation or on a new relation and contact, in one go.
 
     Defaults: business NB for a new relation and EB for an existing one, kans the client's
-    default, lead date today, expected close the lead date, lead by the creator.
+    default, lead date today, expected close the lead date, lead by the creator. A stage (the
+    board's quick add) is an active open stage of the lead's business type.
     """
     assigned = _lead_accountmanagers(created_by=created_by, users=accountmanagers)
+    business_type = business_type or business_type_default(new_relation=bool(new_relation))
+    if stage is not None:
+        _lead_stage_check(stage=stage, business_type=business_type)
     if vacancy is not None:
         if vacancy.relation_id is None:
             raise ValidationError({"vacancy": vacancy_without_relation_message()})
@@ -127,8 +151,9 @@ def lead_create(
         relation=relation,
         contact=contact,
         vacancy=vacancy,
-        business_type=business_type or business_type_default(new_relation=bool(new_relation)),
+        business_type=business_type,
         type=TrajectType.objects.get(is_default=True),
+        stage=stage,
         source=source,
         probability=(
             ClientSettings.load().default_probability if probability is None else probability

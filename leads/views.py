@@ -75,7 +75,10 @@ def lead_create(request):
             )
 
     if request.method == "GET":
-        form = LeadForm(user=request.user, vacancy=vacancy)
+        form = LeadForm(user=request.user, vacancy=vacancy, preset=request.GET)
+    elif request.POST.get("_refresh") == "business":
+        # Another business chosen: offer its stages, keep everything else as typed.
+        form = LeadForm(request.POST, user=request.user, vacancy=vacancy).without_errors()
     elif request.POST.get("_refresh") or request.POST.get("use_relation"):
         use = parse_id(request.POST.get("use_relation"))
         use_relation = Relation.objects.filter(pk=use).first() if use else None

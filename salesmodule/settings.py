@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "trajects",
     "leads",
     "quotes",
+    "board",
     "salesmodule",
 ]
 

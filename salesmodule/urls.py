@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("sales/leads/", include("leads.urls")),
     path("sales/offertes/", include("quotes.urls")),
+    path("sales/bord/", include("board.urls")),
     path("sales/", include("trajects.urls")),
     path("vacatures/", include("vacancies.urls")),
     path("crm/", include("crm.urls")),

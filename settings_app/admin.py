@@ -313,7 +313,14 @@ class BusinessTypeAdmin(ListEntryAdmin):
 
 @admin.register(Stage)
 class StageAdmin(ListEntryAdmin):
-    list_display = ["name", "business_type_names", "outcome_on_entry", "order", "active"]
+    list_display = [
+        "name",
+        "business_type_names",
+        "outcome_on_entry",
+        "stale_after_days",
+        "order",
+        "active",
+    ]
     list_filter = ["active", "business_types", "outcome_on_entry"]
     filter_horizontal = ["business_types"]
 

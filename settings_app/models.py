@@ -5,7 +5,7 @@ from decimal import Decimal
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -105,6 +105,9 @@ class BusinessType(ListEntry):
         return self.code or self.name
 
 
+STALE_AFTER_DAYS_MAX = 365
+
+
 class Stage(ListEntry):
     """A step of the sales process; entering it may set the outcome won or lost."""
 
@@ -119,10 +122,28 @@ class Stage(ListEntry):
         blank=True,
         default="",
     )
+    # Pipedrive's "rotting": a card longer than this in the stage is marked stilstaand.
+    stale_after_days = models.PositiveSmallIntegerField(
+        _("dagen tot stilstand"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(STALE_AFTER_DAYS_MAX)],
+        help_text=_(
+            "Een traject dat langer dan dit aantal dagen in deze stage staat, heet "
+            "stilstaand op het bord. Leeg: nooit stilstaand."
+        ),
+    )
 
     class Meta(ListEntry.Meta):
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stale_after_days__isnull=True)
+                | Q(stale_after_days__gte=1, stale_after_days__lte=STALE_AFTER_DAYS_MAX),
+                name="stage_stale_after_days_range",
+            ),
+        ]
 
     def __str__(self):
         return self.name

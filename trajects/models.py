@@ -34,7 +34,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -346,6 +346,35 @@ class TrajectQuerySet(VisibleQuerySet):
         since = (now or timezone.now()) - RECYCLE_BIN_RETENTION
         return self.filter(deleted_at__gte=since)
 
+    def stale(self, today: date, limits: Mapping[int, int] | None = None):
+        """Stilstaand (issue 13): open, and longer in its stage than the stage's "dagen tot
+        stilstand" — stage_changed_at before the agency's midnight of today − limit days.
+
+        `limits` maps stage ids to their limit (the board has them); without it they are read
+        in one query. Each stage becomes one range on stage_changed_at, OR'ed: no per-row
+        date arithmetic, the same on every database and exact across daylight saving time.
+        trajects.indicators.is_stale is the same rule for one row.
+        """
+        if limits is None:
+            from settings_app.models import Stage
+
+            limits = dict(
+                Stage.objects.filter(stale_after_days__isnull=False).values_list(
+                    "pk", "stale_after_days"
+                )
+            )
+        limits = {pk: days for pk, days in limits.items() if days is not None}
+        if not limits:
+            return self.none()
+        tz = timezone.get_current_timezone()
+        past = Q()
+        for stage_id, days in sorted(limits.items()):
+            midnight = datetime.datetime.combine(
+                today - datetime.timedelta(days=days), datetime.time.min
+            )
+            past |= Q(stage_id=stage_id, stage_changed_at__lt=timezone.make_aware(midnight, tz))
+        return self.filter(past, closed_at__isnull=True)
+
     def with_can_open(self, user):
         """Annotate `can_open`: whether the user may open the row (visible_to, written once)."""
         visible = Traject.objects.visible_to(user).filter(pk=OuterRef("pk"))
@@ -442,6 +471,12 @@ class Traject(models.Model):
         null=True,
         blank=True,
         verbose_name=_("bron"),
+    )
+    # When the stage last changed (days in stage, issue 13): every write that changes the stage
+    # sets it in the same save (trajects.services.traject_update); a new record starts its
+    # count at its creation. The database default covers rows written without the model (COPY).
+    stage_changed_at = models.DateTimeField(
+        _("stage gewijzigd op"), default=timezone.now, db_default=Now(), editable=False
     )
     win_loss_reason = models.ForeignKey(
         "settings_app.WinLossReason",

@@ -221,6 +221,11 @@ def traject_update(*, traject: Traject | int, user, changes: dict, loaded: dict 
         raise ValidationError({"contact": _("Deze contactpersoon hoort niet bij de relatie.")})
 
     update_fields = [Traject._meta.get_field(f).attname for f in changed]
+    if "stage" in changed:
+        # Days in stage count from here (issue 13); the board, quote acceptance and bulk
+        # changes all come through this function.
+        traject.stage_changed_at = now
+        update_fields.append("stage_changed_at")
     if traject.converted_at is None and _is_assigned(traject, user):
         traject.converted_at = now
         update_fields.append("converted_at")

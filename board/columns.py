@@ -1,0 +1,385 @@
+"""The board's read side: one business type's stages as columns, open trajects as cards.
+
+A fixed number of queries, whatever the number of columns or cards (issue 13, point 10):
+- the business types (the tabs) with whether the user has open trajects in each and whether
+  each has stages, in one query;
+- the chosen business type's stages (the columns);
+- the column headers: count, waarde and omzet of every column, one GROUP BY over the whole
+  filtered board (point 3), never a sum of the loaded cards;
+- the first CARDS_PER_COLUMN card ids of every column, one UNION ALL of one index-friendly
+  "business type + open + stage, ordered by expected close" query per column;
+- those cards' rows, with relation, stage, shares and accountmanager names.
+
+The moves (wt-moves) re-render a column's header with `column_header_html`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from salesmodule.ids import parse_id
+from settings_app.models import BusinessType, Outcome, Stage, TrajectType
+from settings_app.roles import client_settings_of
+from trajects.models import MONEY, Traject, accountmanager_names_of
+
+from .filters import BoardFilter
+
+CARDS_PER_COLUMN = 50
+# The key of the "Geen stage" column in URLs, DOM ids and header sums (stage ids are > 0).
+NO_STAGE = 0
+NO_STAGE_PARAM = "geen"
+
+
+@dataclass
+class Column:
+    """One column: a stage of the business type, or "Geen stage" (stage None)."""
+
+    stage: Stage | None
+    count: int = 0
+    value: Decimal = Decimal("0.00")
+    weighted: Decimal = Decimal("0.00")
+    cards: list = field(default_factory=list)
+
+    @property
+    def key(self) -> int:
+        return self.stage.pk if self.stage is not None else NO_STAGE
+
+    @property
+    def param(self) -> str:
+        """The column in a URL: the stage id, or 'geen'."""
+        return str(self.stage.pk) if self.stage is not None else NO_STAGE_PARAM
+
+    @property
+    def name(self) -> str:
+        return self.stage.name if self.stage is not None else str(_("Geen stage"))
+
+    @property
+    def dom_id(self) -> str:
+        return f"kolom-{self.param}"
+
+    @property
+    def outcome(self) -> str:
+        return self.stage.outcome_on_entry if self.stage is not None else ""
+
+    @property
+    def has_more(self) -> bool:
+        return self.count > len(self.cards)
+
+    @property
+    def last_card(self):
+        return self.cards[-1] if self.cards else None
+
+
+def open_type_ids() -> list[int]:
+    """The types that mean open (Prospect and the like): the board shows only these."""
+    return list(TrajectType.objects.filter(outcome=Outcome.OPEN).values_list("pk", flat=True))
+
+
+def open_trajects(user, business_type_id: int, type_ids: list[int]):
+    """Every open lead and traject of the business type the user may see (not won, lost or
+    deleted; a beheerder's view includes the unassigned pool leads)."""
+    return Traject.objects.visible_to(user).filter(
+        business_type_id=business_type_id, type_id__in=type_ids
+    )
+
+
+def business_type_tabs(user, type_ids: list[int]) -> list[BusinessType]:
+    """The active business types, each annotated with has_open (the user has open trajects in
+    it) and has_stages (an active stage is linked to it), in their configured order."""
+    mine = Traject.objects.visible_to(user).filter(
+        business_type_id=OuterRef("pk"), type_id__in=type_ids
+    )
+    stages = Stage.objects.active().filter(business_types=OuterRef("pk"))
+    return list(
+        BusinessType.objects.active()
+        .annotate(has_open=Exists(mine), has_stages=Exists(stages))
+        .order_by("order", "pk")
+    )
+
+
+def default_tab(tabs: list[BusinessType]) -> BusinessType | None:
+    """The first business type the user has open trajects in, else the first with stages."""
+    return (
+        next((tab for tab in tabs if tab.has_open), None)
+        or next((tab for tab in tabs if tab.has_stages), None)
+        or (tabs[0] if tabs else None)
+    )
+
+
+def stages_of(business_type_id: int) -> list[Stage]:
+    """The business type's active stages: the board's columns, in their configured order."""
+    return list(
+        Stage.objects.active().filter(business_types=business_type_id).order_by("order", "pk")
+    )
+
+
+def column_q(key: int, column_ids: list[int]) -> Q:
+    """The cards of one column: its stage; for "Geen stage" no stage, or a stage that is
+    inactive or not linked to the business type (shown there, marked, never dropped)."""
+    if key != NO_STAGE:
+        return Q(stage_id=key)
+    return Q(stage__isnull=True) | ~Q(stage_id__in=column_ids)
+
+
+def column_key_expression(column_ids: list[int]):
+    """Each row's column as a number: its stage id when that is a column, else NO_STAGE."""
+    return Case(
+        When(stage_id__in=column_ids, then="stage_id"),
+        default=Value(NO_STAGE),
+        output_field=IntegerField(),
+    )
+
+
+def column_sums(queryset, column_ids: list[int]) -> dict[int, dict]:
+    """{column key: {count, value, weighted}} over the whole filtered queryset, by the database.
+
+    The amounts are the shares when the board is seen per accountmanager (with_share_for on
+    the queryset), exact to the cent (DESIGN rules 3 and 4)."""
+    rows = (
+        queryset.order_by()
+        .annotate(board_column=column_key_expression(column_ids))
+        .values("board_column")
+        .annotate(
+            n=Count("pk"),
+            total_value=Coalesce(Sum("share_value"), Value(Decimal(0)), output_field=MONEY),
+            total_weighted=Coalesce(Sum("share_weighted"), Value(Decimal(0)), output_field=MONEY),
+        )
+    )
+    cent = Decimal("0.01")
+    return {
+        row["board_column"]: {
+            "count": row["n"],
+            "value": Decimal(row["total_value"]).quantize(cent),
+            "weighted": Decimal(row["total_weighted"]).quantize(cent),
+        }
+        for row in rows
+    }
+
+
+def ordered(queryset):
+    """Cards by expected close, soonest first; the id breaks ties (a stable keyset)."""
+    return queryset.order_by("expected_close", "pk")
+
+
+def first_card_ids(queryset, column_ids: list[int], keys: list[int], limit: int) -> dict:
+    """{column key: [ids]}: the first `limit` cards of every column, in one query.
+
+    One "WHERE stage … ORDER BY expected_close, id LIMIT n" per column, glued with UNION ALL
+    (each part reads its stretch of an index on its own); Django cannot slice the parts of a
+    union on SQLite, so the SQL is put together here from the parts Django compiled."""
+    if not keys:
+        return {}
+    parts, params = [], []
+    for key in keys:
+        part = ordered(queryset.filter(column_q(key, column_ids))).values_list("pk")[:limit]
+        try:
+            sql, part_params = part.query.sql_with_params()
+        except EmptyResultSet:  # a queryset that can match nothing (none())
+            continue
+        # The key is a number; the part is Django's own SQL with its parameters apart.
+        parts.append(f"SELECT {int(key)} AS board_column, part.* FROM ({sql}) part")  # noqa: S608
+        params.extend(part_params)
+    found: dict[int, list[int]] = {key: [] for key in keys}
+    if not parts:
+        return found
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for key, pk in cursor.fetchall():
+            found[key].append(pk)
+    return found
+
+
+def card_rows(ids, share_users) -> list[Traject]:
+    """The cards' rows by id, with what a card shows; in the order of `ids`."""
+    if not ids:
+        return []
+    rows = (
+        Traject.objects.filter(pk__in=ids)
+        .with_share_for(share_users, only_theirs=False)
+        .select_related("relation", "stage")
+        .with_accountmanager_names()
+    )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def initials(name: str) -> str:
+    """'Jan de Vries' → 'JV', 'jdevries' → 'J': the first letters of the first and last word."""
+    words = name.split()
+    if not words:
+        return ""
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+@dataclass
+class Card:
+    """What a card shows of one traject (templates/board/_card.html)."""
+
+    traject: Traject
+    column_ids: frozenset
+
+    @property
+    def pk(self):
+        return self.traject.pk
+
+    @property
+    def stage_id(self):
+        return self.traject.stage_id
+
+    @property
+    def misplaced(self) -> str:
+        """Why a card with a stage sits in "Geen stage": its stage is inactive or not linked to
+        the business type; '' when it is where its stage says."""
+        stage = self.traject.stage
+        if stage is None:
+            return ""
+        if not stage.active:
+            return "inactive"
+        if stage.pk not in self.column_ids:
+            return "unlinked"
+        return ""
+
+    @cached_property
+    def names(self) -> list[str]:
+        return accountmanager_names_of(self.traject)
+
+    @property
+    def initials(self) -> list[tuple[str, str]]:
+        return [(initials(name), name) for name in self.names]
+
+
+def _cards(rows, column_ids) -> list[Card]:
+    frozen = frozenset(column_ids)
+    return [Card(traject=row, column_ids=frozen) for row in rows]
+
+
+@dataclass
+class Board:
+    """Everything one board page shows."""
+
+    tabs: list[BusinessType]
+    business_type: BusinessType | None
+    filterset: BoardFilter | None = None
+    columns: list[Column] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def configured(self) -> bool:
+        """Some business type has stages: else the board explains what is missing."""
+        return any(tab.has_stages for tab in self.tabs)
+
+    @property
+    def column_ids(self) -> list[int]:
+        return [column.stage.pk for column in self.columns if column.stage is not None]
+
+    @property
+    def share_users(self) -> list:
+        return self.filterset.share_users if self.filterset is not None else []
+
+    @property
+    def queryset(self):
+        return self.filterset.qs
+
+
+def chosen_business_type(request, tabs: list[BusinessType], notices: list[str]):
+    """The business type of ?business_type=, else the default tab; a wrong one is reported."""
+    raw = request.GET.get("business_type", "")
+    if raw:
+        wanted = parse_id(raw)
+        chosen = next((tab for tab in tabs if tab.pk == wanted), None)
+        if chosen is not None:
+            return chosen
+        notices.append(
+            str(_("Business “%(value)s” bestaat niet; het standaardbord wordt getoond."))
+            % {"value": raw[:40]}
+        )
+    return default_tab(tabs)
+
+
+def board_filter(request, business_type: BusinessType, type_ids: list[int]) -> BoardFilter:
+    """The board's filters over the business type's open trajects the user may see."""
+    base = open_trajects(request.user, business_type.pk, type_ids)
+    client = client_settings_of(request.user)
+    return BoardFilter(request.GET, base, request=request, thresholds=client.thresholds)
+
+
+def board_build(request, *, cards: bool = True) -> Board:
+    """The board of this request's user and URL: tabs, columns, headers and first cards."""
+    notices: list[str] = []
+    type_ids = open_type_ids()
+    tabs = business_type_tabs(request.user, type_ids)
+    board = Board(tabs=tabs, business_type=None, notices=notices)
+    if not board.configured:
+        return board
+    business_type = chosen_business_type(request, tabs, notices)
+    board.business_type = business_type
+    filterset = board_filter(request, business_type, type_ids)
+    board.filterset = filterset
+    notices += filterset.notices
+    stages = stages_of(business_type.pk)
+    board.columns = [Column(stage=None), *(Column(stage=stage) for stage in stages)]
+    column_ids = board.column_ids
+    queryset = filterset.qs
+    sums = column_sums(queryset, column_ids)
+    for column in board.columns:
+        for name, figure in sums.get(column.key, {}).items():
+            setattr(column, name, figure)
+    if not cards:
+        return board
+    # Only columns with cards are asked for them (an empty one costs nothing).
+    keys = [column.key for column in board.columns if column.count]
+    ids = first_card_ids(queryset, column_ids, keys, CARDS_PER_COLUMN)
+    rows = card_rows([pk for key in keys for pk in ids[key]], filterset.share_users)
+    by_id = {row.pk: row for row in rows}
+    for column in board.columns:
+        column.cards = _cards(
+            [by_id[pk] for pk in ids.get(column.key, []) if pk in by_id], column_ids
+        )
+    return board
+
+
+def parse_column(raw: str, board: Board) -> Column | None:
+    """The column a URL names ('geen' or a stage id of this board), else None."""
+    if raw == NO_STAGE_PARAM:
+        return board.columns[0] if board.columns else None
+    wanted = parse_id(raw)
+    return next((c for c in board.columns if c.stage is not None and c.stage.pk == wanted), None)
+
+
+def parse_after(raw: str) -> tuple[datetime.date, int] | None:
+    """The keyset of ?after=: 'YYYY-MM-DD_id' of the last card shown; None when unreadable."""
+    day, _sep, pk = (raw or "").partition("_")
+    try:
+        when = datetime.date.fromisoformat(day)
+    except ValueError:
+        return None
+    number = parse_id(pk)
+    return (when, number) if number else None
+
+
+def cards_after(board: Board, column: Column, after: tuple[datetime.date, int] | None):
+    """The next CARDS_PER_COLUMN cards of one column after the keyset, and whether more follow."""
+    queryset = board.queryset.filter(column_q(column.key, board.column_ids))
+    if after is not None:
+        day, pk = after
+        queryset = queryset.filter(Q(expected_close__gt=day) | Q(expected_close=day, pk__gt=pk))
+    ids = list(ordered(queryset).values_list("pk", flat=True)[: CARDS_PER_COLUMN + 1])
+    more = len(ids) > CARDS_PER_COLUMN
+    rows = card_rows(ids[:CARDS_PER_COLUMN], board.share_users)
+    return _cards(rows, board.column_ids), more
+
+
+def column_header_html(request, board: Board, column: Column, *, oob: bool = False) -> str:
+    """The column's header (templates/board/_column_header.html), e.g. after a move; with oob
+    as an htmx out-of-band swap of the header already on the page."""
+    context = {"board": board, "column": column, "oob": oob}
+    return render_to_string("board/_column_header.html", context, request=request)

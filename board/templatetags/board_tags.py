@@ -1,0 +1,17 @@
+"""The way from the trajects overview to the board with the same selection."""
+
+from django import template
+from django.urls import reverse
+
+from ..filters import board_query_from_overview
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def board_url_from_overview(context) -> str:
+    """The board's URL with the overview's business type, accountmanager, source, keyword and
+    months × years (the overview's current month when it shows its default)."""
+    request = context["request"]
+    query = board_query_from_overview(request.GET)
+    return f"{reverse('board:index')}?{query.urlencode()}" if query else reverse("board:index")

@@ -1,0 +1,78 @@
+"""The Sales Select board (issue 13): one Kanban per business type, its stages as columns.
+
+Every URL here answers 404 for a user for whom Sales Select (SE3573) is off: for him the
+board does not exist (DESIGN, "Who uses it").
+"""
+
+from functools import wraps
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from settings_app.roles import roles_of
+
+from .columns import board_build, cards_after, column_header_html, parse_after, parse_column
+from .readiness import setup_steps
+
+
+def sales_select_required(view):
+    """404 unless Sales Select is on for the client or for this user."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not roles_of(request.user).sales_select:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _links(board) -> dict:
+    """The board's own query (tabs keep the filters) and the same selection in the overview."""
+    query = board.filterset.query()
+    overview = board.filterset.overview_query(board.business_type.pk)
+    return {
+        "filter_query": query.urlencode(),
+        "overview_url": f"{reverse('trajects:list')}?{overview.urlencode()}",
+    }
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+@sales_select_required
+def board(request):
+    """The board: tabs per business type, filters, columns with their headers and first cards."""
+    built = board_build(request)
+    if not built.configured:
+        context = {"steps": setup_steps(), "overview": "board"}
+        return render(request, "board/not_configured.html", context)
+    context = {"board": built, "overview": "board", **_links(built)}
+    return render(request, "board/board.html", context)
+
+
+@require_GET
+@sales_select_required
+def column_more(request):
+    """The next cards of one column (htmx, when the column's end scrolls into view)."""
+    built = board_build(request, cards=False)
+    column = parse_column(request.GET.get("stage", ""), built) if built.configured else None
+    if column is None:
+        raise Http404
+    cards, more = cards_after(built, column, parse_after(request.GET.get("after", "")))
+    column.cards = cards
+    context = {"board": built, "column": column, "cards": cards, "more": more, **_links(built)}
+    return render(request, "board/_more.html", context)
+
+
+@require_GET
+@sales_select_required
+def column_header_view(request):
+    """One column's header, as the board's filters make it (re-rendered after a move)."""
+    built = board_build(request, cards=False)
+    column = parse_column(request.GET.get("stage", ""), built) if built.configured else None
+    if column is None:
+        raise Http404
+    return HttpResponse(column_header_html(request, built, column))
