@@ -87,7 +87,11 @@ def open_trajects(user, business_type_id: int, type_ids: list[int]):
     """Every open lead and traject of the business type the user may see (not won, lost or
     deleted; a beheerder's view includes the unassigned pool leads)."""
     return Traject.objects.visible_to(user).filter(
-        business_type_id=business_type_id, type_id__in=type_ids
+        # closed_at is empty exactly when the type is open (the closing rules keep it so): the
+        # condition of the board's partial indexes, which hold open trajects only.
+        business_type_id=business_type_id,
+        type_id__in=type_ids,
+        closed_at__isnull=True,
     )
 
 
@@ -371,7 +375,11 @@ def cards_after(board: Board, column: Column, after: tuple[datetime.date, int] |
     queryset = board.queryset.filter(column_q(column.key, board.column_ids))
     if after is not None:
         day, pk = after
-        queryset = queryset.filter(Q(expected_close__gt=day) | Q(expected_close=day, pk__gt=pk))
+        # The enclosing range lets the index start at the keyset; the OR alone scans from the
+        # column's first card.
+        queryset = queryset.filter(expected_close__gte=day).filter(
+            Q(expected_close__gt=day) | Q(expected_close=day, pk__gt=pk)
+        )
     ids = list(ordered(queryset).values_list("pk", flat=True)[: CARDS_PER_COLUMN + 1])
     more = len(ids) > CARDS_PER_COLUMN
     rows = card_rows(ids[:CARDS_PER_COLUMN], board.share_users)
