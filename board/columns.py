@@ -26,10 +26,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from salesmodule.ids import parse_id
-from settings_app.models import BusinessType, Outcome, Stage, TrajectType
+from settings_app.models import BusinessType, Outcome, Stage, TrajectType, WinLossReason
 from settings_app.roles import client_settings_of
 from trajects.models import MONEY, Traject, accountmanager_names_of
 
+from .closed import closed_attach
 from .filters import BoardFilter
 
 CARDS_PER_COLUMN = 50
@@ -47,6 +48,8 @@ class Column:
     value: Decimal = Decimal("0.00")
     weighted: Decimal = Decimal("0.00")
     cards: list = field(default_factory=list)
+    # Outcome columns: how many closed into this stage in the last 30 days (board.closed).
+    closed_count: int | None = None
 
     @property
     def key(self) -> int:
@@ -76,6 +79,12 @@ class Column:
     @property
     def last_card(self):
         return self.cards[-1] if self.cards else None
+
+
+def reasons_missing() -> list[str]:
+    """The outcomes (won, lost) for which no active won/lost reason is configured."""
+    found = set(WinLossReason.objects.active().values_list("outcome", flat=True).distinct())
+    return [outcome for outcome in (Outcome.WON, Outcome.LOST) if outcome not in found]
 
 
 def open_type_ids() -> list[int]:
@@ -230,6 +239,9 @@ class Card:
 
     traject: Traject
     column_ids: frozenset
+    # A won or lost card shown by "Toon gewonnen/verloren", and the stage it closed from.
+    closed: bool = False
+    closed_from: str = ""
 
     @property
     def pk(self):
@@ -251,6 +263,12 @@ class Card:
         if stage.pk not in self.column_ids:
             return "unlinked"
         return ""
+
+    @property
+    def column_key(self) -> int:
+        """The key of the column the card sits in (NO_STAGE for none or a misplaced stage)."""
+        stage_id = self.traject.stage_id
+        return stage_id if stage_id is not None and not self.misplaced else NO_STAGE
 
     @cached_property
     def names(self) -> list[str]:
@@ -275,6 +293,10 @@ class Board:
     filterset: BoardFilter | None = None
     columns: list[Column] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # The outcomes (won, lost) without an active reason: the board says so on their columns
+    # and offers no move into them (issue 13, point 6).
+    reasons_missing: list[str] = field(default_factory=list)
+    show_closed: bool = False
 
     @property
     def configured(self) -> bool:
@@ -331,6 +353,8 @@ def board_build(request, *, cards: bool = True) -> Board:
     notices += filterset.notices
     stages = stages_of(business_type.pk)
     board.columns = [Column(stage=None), *(Column(stage=stage) for stage in stages)]
+    if any(stage.outcome_on_entry for stage in stages):
+        board.reasons_missing = reasons_missing()
     column_ids = board.column_ids
     queryset = filterset.qs
     sums = column_sums(queryset, column_ids)
@@ -338,6 +362,8 @@ def board_build(request, *, cards: bool = True) -> Board:
         for name, figure in sums.get(column.key, {}).items():
             setattr(column, name, figure)
     if not cards:
+        closed_attach(request, board, cards=False, card_rows=card_rows, card_class=Card,
+                      limit=CARDS_PER_COLUMN)  # fmt: skip
         return board
     # Only columns with cards are asked for them (an empty one costs nothing).
     keys = [column.key for column in board.columns if column.count]
@@ -348,6 +374,8 @@ def board_build(request, *, cards: bool = True) -> Board:
         column.cards = _cards(
             [by_id[pk] for pk in ids.get(column.key, []) if pk in by_id], column_ids
         )
+    closed_attach(request, board, cards=True, card_rows=card_rows, card_class=Card,
+                  limit=CARDS_PER_COLUMN)  # fmt: skip
     return board
 
 

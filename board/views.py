@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from settings_app.roles import roles_of
 
+from .closed import TOGGLE
 from .columns import board_build, cards_after, column_header_html, parse_after, parse_column
 from .readiness import setup_steps
 
@@ -33,6 +34,8 @@ def sales_select_required(view):
 def _links(board) -> dict:
     """The board's own query (tabs keep the filters) and the same selection in the overview."""
     query = board.filterset.query()
+    if board.show_closed:
+        query[TOGGLE] = "1"
     overview = board.filterset.overview_query(board.business_type.pk)
     return {
         "filter_query": query.urlencode(),
