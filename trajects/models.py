@@ -601,6 +601,13 @@ class Traject(models.Model):
                 condition=Q(closed_at__isnull=True, deleted_at__isnull=True),
                 name="traject_board_close",
             ),
+            # Its outcome columns: how many closed into each stage lately, by closed_at.
+            models.Index(
+                fields=["business_type", "stage", "closed_at", "id"],
+                include=["type"],
+                condition=Q(closed_at__isnull=False, deleted_at__isnull=True),
+                name="traject_board_closed",
+            ),
             # The recycle bin and the purge read only the few deleted rows (issue 5).
             models.Index(
                 fields=["deleted_at"],

@@ -27,4 +27,13 @@ class Migration(migrations.Migration):
                 name="traject_board_close",
             ),
         ),
+        migrations.AddIndex(
+            model_name="traject",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", False), ("deleted_at__isnull", True)),
+                fields=["business_type", "stage", "closed_at", "id"],
+                include=("type",),
+                name="traject_board_closed",
+            ),
+        ),
     ]
