@@ -151,11 +151,19 @@ def column_key_expression(column_ids: list[int]):
     )
 
 
-def column_sums(queryset, column_ids: list[int]) -> dict[int, dict]:
+def column_sums(queryset, column_ids: list[int], keys=None) -> dict[int, dict]:
     """{column key: {count, value, weighted}} over the whole filtered queryset, by the database.
 
     The amounts are the shares when the board is seen per accountmanager (with_share_for on
     the queryset), exact to the cent (DESIGN rules 3 and 4)."""
+    if keys is not None:
+        # Only these columns' headers (a move's two, one header): their index ranges alone.
+        if not keys:
+            return {}
+        wanted = Q()
+        for key in sorted(keys):
+            wanted |= column_q(key, column_ids)
+        queryset = queryset.filter(wanted)
     rows = (
         queryset.order_by()
         .annotate(board_column=column_key_expression(column_ids))
@@ -338,8 +346,12 @@ def board_filter(request, business_type: BusinessType, type_ids: list[int]) -> B
     return BoardFilter(request.GET, base, request=request, thresholds=client.thresholds)
 
 
-def board_build(request, *, cards: bool = True) -> Board:
-    """The board of this request's user and URL: tabs, columns, headers and first cards."""
+def board_build(request, *, cards: bool = True, headers=None) -> Board:
+    """The board of this request's user and URL: tabs, columns, headers and first cards.
+
+    `headers`: the stage ids (None or NO_STAGE for "Geen stage") whose column headers are
+    needed; None for all. The more-cards fragment needs none, a move only two: the headers'
+    sums are the board's one query that reads every open traject of the business type."""
     notices: list[str] = []
     type_ids = open_type_ids()
     tabs = business_type_tabs(request.user, type_ids)
@@ -357,7 +369,10 @@ def board_build(request, *, cards: bool = True) -> Board:
         board.reasons_missing = reasons_missing()
     column_ids = board.column_ids
     queryset = filterset.qs
-    sums = column_sums(queryset, column_ids)
+    keys = None
+    if headers is not None:
+        keys = {key if key in column_ids else NO_STAGE for key in headers}
+    sums = column_sums(queryset, column_ids, keys)
     for column in board.columns:
         for name, figure in sums.get(column.key, {}).items():
             setattr(column, name, figure)

@@ -106,9 +106,10 @@ def _column_key(board, stage_id: int | None) -> int:
 
 def _placement(request, traject_id: int, *, keys: list[int | None]) -> Placement:
     """Rebuild the board's headers (with its filters) and the card, if it is still on it."""
-    traject = Traject.objects.only("business_type_id").get(pk=traject_id)
+    traject = Traject.objects.only("business_type_id", "stage_id").get(pk=traject_id)
     request.GET = _board_query(request, traject)
-    board = board_build(request, cards=False)
+    # Only the headers this answer carries: the columns named and the card's own.
+    board = board_build(request, cards=False, headers=[*keys, traject.stage_id])
     on_board = board.queryset.filter(pk=traject_id)
     card = None
     rows = card_rows(list(on_board.values_list("pk", flat=True)), board.share_users)

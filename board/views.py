@@ -12,10 +12,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from salesmodule.ids import parse_id
 from settings_app.roles import roles_of
 
 from .closed import TOGGLE
-from .columns import board_build, cards_after, column_header_html, parse_after, parse_column
+from .columns import (
+    NO_STAGE,
+    board_build,
+    cards_after,
+    column_header_html,
+    parse_after,
+    parse_column,
+)
 from .readiness import setup_steps
 
 
@@ -60,7 +68,7 @@ def board(request):
 @sales_select_required
 def column_more(request):
     """The next cards of one column (htmx, when the column's end scrolls into view)."""
-    built = board_build(request, cards=False)
+    built = board_build(request, cards=False, headers=())
     column = parse_column(request.GET.get("stage", ""), built) if built.configured else None
     if column is None:
         raise Http404
@@ -74,7 +82,8 @@ def column_more(request):
 @sales_select_required
 def column_header_view(request):
     """One column's header, as the board's filters make it (re-rendered after a move)."""
-    built = board_build(request, cards=False)
+    raw = request.GET.get("stage", "")
+    built = board_build(request, cards=False, headers=[parse_id(raw) or NO_STAGE])
     column = parse_column(request.GET.get("stage", ""), built) if built.configured else None
     if column is None:
         raise Http404
