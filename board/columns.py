@@ -160,9 +160,11 @@ def column_sums(queryset, column_ids: list[int], keys=None) -> dict[int, dict]:
         # Only these columns' headers (a move's two, one header): their index ranges alone.
         if not keys:
             return {}
-        wanted = Q()
-        for key in sorted(keys):
-            wanted |= column_q(key, column_ids)
+        stages = sorted(key for key in keys if key != NO_STAGE)
+        # One IN: an index-only scan of the stages' ranges (an OR of them becomes a bitmap).
+        wanted = Q(stage_id__in=stages) if stages else Q(pk__in=[])
+        if NO_STAGE in keys:
+            wanted |= column_q(NO_STAGE, column_ids)
         queryset = queryset.filter(wanted)
     rows = (
         queryset.order_by()
