@@ -85,6 +85,7 @@ class CardWriter:
             "stale": esc(_("stilstaand")),
         }
         self.menus: dict[int, str] = {}
+        self.badges: dict[tuple, str] = {}
 
     def menu_items(self, column_key: int) -> str:
         """The "Verplaats naar…" list of a card in this column: every other column."""
@@ -108,6 +109,28 @@ class CardWriter:
                     )
             self.menus[column_key] = "".join(items)
         return self.menus[column_key]
+
+    def remaining(self, t) -> str:
+        """The remaining-days badge: the same for every card with this close date."""
+        key = (t.expected_close, t.closed_at is None)
+        if key not in self.badges:
+            indicator = indicators.traject_remaining_days(
+                t, today=self.today, client_settings=self.client
+            )
+            self.badges[key] = _remaining(indicator)
+        return self.badges[key]
+
+    def stage_age(self, t) -> str:
+        """The days-in-stage badge: the same for every card with these days and this limit."""
+        if t.closed_at is not None:
+            return ""
+        days = indicators.days_in_stage(t, self.today)
+        key = ("age", days, indicators.stale_limit(t))
+        if key not in self.badges:
+            self.badges[key] = _stage_age(
+                indicators.stage_age(t, today=self.today), self.words["stale"]
+            )
+        return self.badges[key]
 
     def card(self, card, *, moved: bool = False) -> str:
         t = card.traject
@@ -157,10 +180,8 @@ class CardWriter:
             )
             or f'<span class="muted">{words["unassigned"]}</span>'
         )
-        remaining = _remaining(
-            indicators.traject_remaining_days(t, today=self.today, client_settings=self.client)
-        )
-        age = _stage_age(indicators.stage_age(t, today=self.today), words["stale"])
+        remaining = self.remaining(t)
+        age = self.stage_age(t)
         parts.append(
             f'<div class="board-card-foot"><span class="board-card-people">{people}</span>'
             f'<span class="board-card-signals">{remaining} {age}</span></div>'

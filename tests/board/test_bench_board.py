@@ -33,6 +33,7 @@ def test_bench_board_prints_page_more_cards_and_move_figures():
     move = next(line for line in text.splitlines() if line.startswith("card move"))
     assert FIGURES.search(move) or "not measured" in move, move
     assert re.search(r"Load average now \d+\.\d", text)
+    assert re.search(r"machine: .* \d+\.\d ms median, \d+\.\d ms best \(\d\.\d\d×\) before", text)
     # The moves were rolled back: the database is as the seed left it.
     assert dict(Traject.objects.values_list("pk", "stage_id")) == stages
     assert DossierEntry.objects.count() == entries

@@ -74,7 +74,7 @@ def test_python_cards_equal_the_template_cards():
     for user, query in [
         (beheerder, f"business_type={existing.pk}"),
         (beheerder, f"business_type={existing.pk}&gesloten=1"),
-        (beheerder, "business_type={}&source=1&keyword=a".format(existing.pk)),
+        (beheerder, f"business_type={existing.pk}&source=1&keyword=a"),
         (am, "gesloten=1"),
     ]:
         template_html, python_html, count = both_ways(user, query)
