@@ -6,9 +6,10 @@ board does not exist (DESIGN, "Who uses it").
 
 from functools import wraps
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -18,6 +19,7 @@ from settings_app.roles import roles_of
 from .closed import TOGGLE
 from .columns import (
     NO_STAGE,
+    NO_STAGE_PARAM,
     board_build,
     cards_after,
     column_header_html,
@@ -51,6 +53,19 @@ def _links(board) -> dict:
     }
 
 
+def _column(request, built):
+    """The column ?stage= names on this board: 400 with a message when it names no column at
+    all ('geen' or a stage id), 404 when that stage is no column of this board."""
+    raw = request.GET.get("stage", "")
+    if raw != NO_STAGE_PARAM and parse_id(raw) is None:
+        message = _("Kies een kolom: “geen” of het nummer van een stage van dit bord.")
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    column = parse_column(raw, built) if built.configured else None
+    if column is None:
+        raise Http404
+    return column
+
+
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 @sales_select_required
@@ -69,9 +84,9 @@ def board(request):
 def column_more(request):
     """The next cards of one column (htmx, when the column's end scrolls into view)."""
     built = board_build(request, cards=False, headers=())
-    column = parse_column(request.GET.get("stage", ""), built) if built.configured else None
-    if column is None:
-        raise Http404
+    column = _column(request, built)
+    if isinstance(column, HttpResponse):
+        return column
     cards, more = cards_after(built, column, parse_after(request.GET.get("after", "")))
     column.cards = cards
     context = {"board": built, "column": column, "cards": cards, "more": more, **_links(built)}
@@ -84,7 +99,7 @@ def column_header_view(request):
     """One column's header, as the board's filters make it (re-rendered after a move)."""
     raw = request.GET.get("stage", "")
     built = board_build(request, cards=False, headers=[parse_id(raw) or NO_STAGE])
-    column = parse_column(request.GET.get("stage", ""), built) if built.configured else None
-    if column is None:
-        raise Http404
+    column = _column(request, built)
+    if isinstance(column, HttpResponse):
+        return column
     return HttpResponse(column_header_html(request, built, column))

@@ -68,6 +68,8 @@ BEHEERDER_ONLY = {
 }
 # Pages only the sales roles (accountmanager, beheerder) use: a key-user gets 404.
 SALES_ONLY = {"trajects:statistics"}
+# The board exists only for users with Sales Select (SE3573): anyone else gets 404.
+SALES_SELECT_ONLY = ("board:",)
 # Ids that exist for nobody: missing, zero, past PostgreSQL's bigint, and deleted.
 ODD_IDS = (0, 999_999, 2**63, 10**30)
 EXTRA_TARGETS = ("nonexistent", "relatievelden", "redenveld", "lead-dialog", "all-expected")
@@ -276,9 +278,11 @@ def world_build() -> World:
         user_settings_set(user=person, **roles)
         return person
 
-    am1 = user("fuzz_am1", accountmanager=True)
+    # Sales Select (SE3573) for am1 and the beheerder only: the board opens for them and is
+    # absent (404) for am2 and the key-user.
+    am1 = user("fuzz_am1", accountmanager=True, sales_select=True)
     am2 = user("fuzz_am2", accountmanager=True)
-    beheerder = user("fuzz_beheerder", beheerder=True)
+    beheerder = user("fuzz_beheerder", beheerder=True, sales_select=True)
     keyuser = user_model.objects.create_user(username="fuzz_keyuser", is_staff=True)
     keyuser.groups.add(keyuser_group_ensure())
     user_settings_set(user=keyuser)
@@ -455,6 +459,8 @@ def doors(targets_: list[Target], world: World) -> set[tuple[str, str]]:
                 shut = not roles_of(user).keyuser
             elif target.key in BEHEERDER_ONLY:
                 shut = not roles_of(user).beheerder
+            elif target.key.startswith(SALES_SELECT_ONLY):
+                shut = not roles_of(user).sales_select
             elif target.key in SALES_ONLY:
                 shut = not (roles_of(user).beheerder or roles_of(user).accountmanager)
             else:

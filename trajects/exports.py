@@ -94,6 +94,8 @@ def _text(value) -> str:
         return number_format(value, 2)
     if isinstance(value, datetime.date):
         return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, int):  # a number, not typed text: -1 remaining days stays -1
+        return str(value)
     return _inert(str(value))
 
 

@@ -608,6 +608,12 @@ class Traject(models.Model):
                 condition=Q(closed_at__isnull=False, deleted_at__isnull=True),
                 name="traject_board_closed",
             ),
+            # "Stilstaand" (issue 13): TrajectQuerySet.stale is one range per stage on this.
+            models.Index(
+                fields=["stage", "stage_changed_at"],
+                condition=Q(closed_at__isnull=True, deleted_at__isnull=True),
+                name="traject_open_stage_changed",
+            ),
             # The recycle bin and the purge read only the few deleted rows (issue 5).
             models.Index(
                 fields=["deleted_at"],

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from settings_app.roles import client_settings_of
 
+from . import indicators
 from .filters import OverviewFilter, shorten
 from .models import SavedView, Traject, page_totals_of
 from .tables import (
@@ -154,7 +155,10 @@ def overview_build(request, *, paginate: bool = True) -> Overview:
     columns, view, _adhoc = _columns(request, views, notices)
     sort = _sort(request, notices)
     queryset = filterset.qs
-    table = TrajectTable(queryset, columns=columns, order_by=sort, query=request.GET)
+    table = TrajectTable(
+        queryset, columns=columns, order_by=sort, query=request.GET,
+        today=indicators.today(), client_settings=client,
+    )  # fmt: skip
     overview = Overview(
         filterset=filterset, queryset=queryset, table=table, columns=columns, views=views,
         view=view, sort=sort, notices=notices,

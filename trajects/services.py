@@ -23,9 +23,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
-from django.db.models import Count, F, FileField, OuterRef, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    FileField,
+    Max,
+    Min,
+    OuterRef,
+    Subquery,
+    Value,
+)
 from django.db.models.deletion import Collector
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -245,6 +256,37 @@ def traject_update(*, traject: Traject | int, user, changes: dict, loaded: dict 
             new=_display(traject, field),
         )
     return traject
+
+
+def traject_stage_changed_at_refresh(*, batch_size: int = 50_000) -> int:
+    """Set every traject's stage_changed_at from its history (what migration 0014 did for the
+    rows before it): the latest stage change in its dossier, else its conversion, else its
+    lead date. For writers that make history without the services (the demo seed); returns
+    the rows written, in batches of ids, each its own transaction."""
+    latest_change = (
+        DossierEntry.objects.filter(traject_id=OuterRef("pk"), kind=DossierKind.STAGE_CHANGE)
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+    if connection.vendor == "postgresql":
+        midnight = Cast(F("lead_date"), DateTimeField())
+    else:  # SQLite keeps moments as text; CAST would make the date a number
+        midnight = Concat(F("lead_date"), Value(" 00:00:00"), output_field=CharField())
+    moment = Coalesce(
+        Subquery(latest_change, output_field=DateTimeField()),
+        F("converted_at"),
+        midnight,
+        output_field=DateTimeField(),
+    )
+    bounds = Traject.objects.aggregate(first=Min("pk"), last=Max("pk"))
+    if bounds["first"] is None:
+        return 0
+    done = 0
+    for start in range(bounds["first"], bounds["last"] + 1, batch_size):
+        with transaction.atomic():
+            batch = Traject.objects.filter(pk__gte=start, pk__lt=start + batch_size)
+            done += batch.update(stage_changed_at=moment)
+    return done
 
 
 def traject_counts_refresh(*, traject_ids: Iterable[int]) -> None:

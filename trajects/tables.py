@@ -6,6 +6,7 @@ never overlap.
 """
 
 import copy
+import datetime
 import html
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -23,8 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.rows import BoundRows
 
 from salesmodule.querystring import Requery
+from settings_app.models import ClientSettings
 from settings_app.roles import person_name
 
+from . import indicators
+from .badges import remaining_days_html
+from .indicators import traject_remaining_days
 from .models import Traject, accountmanager_names_of
 
 DEFAULT_COLUMNS = [
@@ -32,6 +37,7 @@ DEFAULT_COLUMNS = [
     "relation",
     "type",
     "expected_close",
+    "remaining_days",
     "probability",
     "value",
     "weighted",
@@ -40,7 +46,13 @@ DEFAULT_COLUMNS = [
 ]
 DEFAULT_SORT = "-expected_close"
 # The fields of a column whose name is not the field it shows (see TrajectTable.fields).
-FIELDS = {"visits": ["visit_count"], "value": [], "weighted": [], "accountmanagers": []}
+FIELDS = {
+    "visits": ["visit_count"],
+    "value": [],
+    "weighted": [],
+    "accountmanagers": [],
+    "remaining_days": ["expected_close", "closed_at"],
+}
 # Which related rows a visible column needs (select_related / prefetch_related).
 RELATED = {
     "relation": "relation",
@@ -138,6 +150,11 @@ class TrajectTable(tables.Table):
     expected_close = Column(
         _("Sluiting verwacht"), order_by=("expected_close", "id"), attrs={"td": {"class": "date"}}
     )
+    # The remaining-days indicator (issue 13): sorted as the expected close it counts down to.
+    remaining_days = Column(
+        _("Resterende dagen"), accessor="expected_close", order_by=("expected_close", "id"),
+        attrs={"td": {"class": "remaining-cell"}},
+    )  # fmt: skip
     lead_date = Column(
         _("Lead datum"), order_by=("lead_date", "id"), attrs={"td": {"class": "date"}}
     )
@@ -165,9 +182,21 @@ class TrajectTable(tables.Table):
         order_by_field = "sort"
         empty_text = _("Geen trajecten.")
 
-    def __init__(self, data, *, columns: list[str], query: QueryDict | None = None, **kwargs):
+    def __init__(
+        self,
+        data,
+        *,
+        columns: list[str],
+        query: QueryDict | None = None,
+        today: datetime.date | None = None,
+        client_settings=None,
+        **kwargs,
+    ):
         self.chosen = columns
         self.query = query if query is not None else QueryDict()
+        # What the remaining-days column counts from, read once for the page (not per row).
+        self.today = today
+        self.client_settings = client_settings
         exclude = [name for name in self.base_columns if name not in columns]
         super().__init__(data, sequence=columns, exclude=exclude, **kwargs)
 
@@ -243,7 +272,7 @@ class TrajectTable(tables.Table):
         sorting are still the table's.
         """
         cells = [
-            (CELLS[column.name], column.attrs.get("td", {}).get("class", ""))
+            (self._cell(column.name), column.attrs.get("td", {}).get("class", ""))
             for column in self.columns
         ]
         opening = {css: f'<td class="{css}">' if css else "<td>" for _render, css in cells}
@@ -254,6 +283,17 @@ class TrajectTable(tables.Table):
             html = "".join(f"{opening[css]}{esc(render(record))}</td>" for render, css in cells)
             rows.append(mark_safe(html))  # noqa: S308
         return rows
+
+    def _cell(self, name: str):
+        """How the column shows a record: CELLS, or for the indicator one bound to the page's
+        day and the client's thresholds."""
+        if name != "remaining_days":
+            return CELLS[name]
+        today = self.today or indicators.today()
+        client_settings = self.client_settings or ClientSettings.load()
+        return lambda record: remaining_days_html(
+            traject_remaining_days(record, today=today, client_settings=client_settings)
+        )
 
 
 def _link(record):
@@ -301,6 +341,14 @@ CELLS = {
 BIGINT_MAX = 2**63 - 1
 
 
+def _days_left(traject) -> int | None:
+    """The export's remaining days: a plain number, negative once the date has passed;
+    empty for a won or lost traject (as the badge shows nothing)."""
+    if traject.closed_at is not None:
+        return None
+    return (traject.expected_close - indicators.today()).days
+
+
 class OverviewPaginator(Paginator):
     """A page whose rows were fetched already (page_rows); the count is the totals' count,
     read when first needed (the pager under the totals line), so the totals may still be on
@@ -345,6 +393,7 @@ EXPORT_VALUES = {
     "stage": lambda t: str(t.stage) if t.stage_id else "",
     "source": lambda t: str(t.source) if t.source_id else "",
     "expected_close": lambda t: t.expected_close,
+    "remaining_days": lambda t: _days_left(t),
     "lead_date": lambda t: t.lead_date,
     "first_visit_on": lambda t: t.first_visit_on,
     "probability": lambda t: t.probability,

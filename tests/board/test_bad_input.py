@@ -83,12 +83,23 @@ def test_garbage_fragment_params(client_for, am, sales_select, params, name):
 
     url = reverse(name) + "?" + urlencode(params)
     response = client_for(am).get(url, headers=htmx())
-    # An unknown column is 404; a bad keyset starts the column from the top.
-    assert response.status_code in (200, 404)
+    # No column named at all: 400 with a message; a bad keyset starts from the top.
     if params.get("stage") in ("abc", HUGE, ""):
-        assert response.status_code == 404
+        assert response.status_code == 400
+        assert "Kies een kolom" in response.text
     else:
         assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["board:more", "board:header"])
+def test_a_stage_that_is_no_column_is_404(client_for, am, sales_select, name):
+    from settings_app.models import Stage
+
+    gone = Stage.objects.create(name="Weg", active=False)
+    for stage_id in (gone.pk, 999_999):
+        url = reverse(name) + f"?stage={stage_id}"
+        assert client_for(am).get(url, headers=htmx()).status_code == 404
 
 
 @pytest.mark.django_db

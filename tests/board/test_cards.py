@@ -207,3 +207,15 @@ def test_business_types_tabs_in_their_colour(client_for, am, sales_select):
     tabs = page.split('class="board-tabs"')[1].split("</nav>")[0]
     assert "--tab-colour: #aa00cc" in tabs and "Detachering" in tabs
     assert "Weg" not in tabs
+
+
+@pytest.mark.django_db
+def test_the_board_says_whose_share_the_amounts_are(client_for, am, beheerder, sales_select, eb):
+    am.first_name, am.last_name = "Anna", "Smit"
+    am.save()
+    TrajectFactory(accountmanagers=[am], business_type=eb)
+    assert "het aandeel van Anna Smit" in client_for(am).get(board_url()).text
+    page = client_for(beheerder).get(board_url(business_type=eb.pk)).text
+    assert "het aandeel van" not in page
+    page = client_for(beheerder).get(board_url(business_type=eb.pk, accountmanager=am.pk)).text
+    assert "het aandeel van Anna Smit" in page

@@ -205,3 +205,29 @@ def test_headers_equal_a_python_sum_of_the_raw_rows(
     assert shown_headers(page) == expected_headers(eb, share_ids)
     page = client_for(am).get(board_url(business_type=eb.pk)).text
     assert shown_headers(page) == expected_headers(eb, {am.pk})
+
+
+@pytest.mark.django_db
+def test_header_fragment_equals_the_pages_header(client_for, am, other_am, sales_select, eb, nb):
+    """The header a move re-renders (board:header, only that column summed) is the page's."""
+    from django.urls import reverse
+
+    from settings_app.models import Stage
+
+    elsewhere = Stage.objects.create(name="Alleen NB", order=1)
+    elsewhere.business_types.add(nb)
+    for index, where in enumerate([None, "Voorstel", "Voorstel", "Introductie", elsewhere]):
+        TrajectFactory(
+            accountmanagers=[am, other_am][: 1 + index % 2], business_type=eb,
+            value=Decimal("10.01") * (index + 1), probability=33,
+            stage=where if where is None or isinstance(where, Stage) else stage(where),
+        )  # fmt: skip
+    client = client_for(am)
+    query = {"business_type": eb.pk, "keyword": "Traject"}
+    page = client.get(board_url(**query)).text
+    for name, column in board_columns(page).items():
+        param = column["stage"] or "geen"
+        dom_id = f"kolom-{param}"
+        fragment = client.get(reverse("board:header"), {**query, "stage": param}).text
+        assert header_sums(fragment, dom_id) == header_sums(page, dom_id), name
+    assert header_sums(page, "kolom-geen")[0] == 2  # no stage, and a stage of NB only

@@ -27,9 +27,7 @@ def chromium():
         if REQUIRE_SERVICES:
             pytest.fail(f"REQUIRE_SERVICES=1 but {message}")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    from playwright.sync_api import expect
+    from playwright.sync_api import expect, sync_playwright
 
     # CI runs the SQLite suite beside this one on two cores: give the page and expect() the
     # same ten seconds (expect's own default is five).

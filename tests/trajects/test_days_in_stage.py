@@ -103,9 +103,16 @@ class TestStageChangedAt:
 
 
 class TestBackfill:
-    """trajects 0014: stage_changed_at of the rows before it, from their history."""
+    """trajects 0014: stage_changed_at of the rows before it, from their history; and the
+    same as a service for writers that make history without the services (the demo seed)."""
+
+    @pytest.fixture(autouse=True, params=["migration", "service"])
+    def how(self, request):
+        self.how = request.param
 
     def run(self, batch_size=2):
+        if self.how == "service":
+            return services.traject_stage_changed_at_refresh(batch_size=batch_size)
         migration = importlib.import_module("trajects.migrations.0014_stage_changed_at")
         return migration.backfill(apps, None, batch_size=batch_size)
 
@@ -296,3 +303,55 @@ class TestSetting:
     def test_the_database_refuses_zero_too(self, db):
         with pytest.raises(IntegrityError), transaction.atomic():
             Stage.objects.filter(name="Voorstel").update(stale_after_days=0)
+
+
+@pytest.mark.django_db
+def test_the_demo_seed_counts_days_in_stage_from_its_history(time_machine):
+    from django.core.management import call_command
+    from django.db.models import Max, OuterRef, Subquery
+
+    time_machine.move_to(datetime.datetime(2026, 11, 23, 12, tzinfo=UTC), tick=False)
+    call_command("seed_demo", "--trajects", "300")
+    latest = Subquery(
+        DossierEntry.objects.filter(traject=OuterRef("pk"), kind=DossierKind.STAGE_CHANGE)
+        .values("traject")
+        .annotate(last=Max("created_at"))
+        .values("last")
+    )
+    rows = list(Traject.objects.annotate(latest=latest).filter(latest__isnull=False))
+    assert rows, "the seed writes stage history"
+    assert all(t.stage_changed_at == t.latest for t in rows)
+    today = datetime.date(2026, 11, 23)
+    assert {days_in_stage(t, today) for t in rows} != {0}
+
+
+class TestDetailPage:
+    def stage_cell(self, client, traject) -> str:
+        import re
+
+        response = client.get(reverse("trajects:detail", args=[traject.pk]))
+        assert response.status_code == 200
+        found = re.search(r'<dd id="dagen-in-stage">(.*?)</dd>', response.text, re.S)
+        return found.group(1) if found else ""
+
+    def test_days_in_stage_beside_the_stage_and_stilstaand_past_its_limit(
+        self, client_for, am, time_machine
+    ):
+        time_machine.move_to(T0, tick=False)
+        traject = TrajectFactory(accountmanagers=[am], stage=stage("Introductie"))
+        services.traject_update(
+            traject=traject, user=am, changes={"stage": stage("Voorstel", 7).pk}
+        )
+        client = client_for(am)
+        time_machine.move_to(T0 + datetime.timedelta(days=7), tick=False)
+        cell = html.unescape(self.stage_cell(client, traject))
+        assert 'data-days-in-stage="7"' in cell and "data-stale" not in cell
+        assert "7 dagen in stage" in cell
+        time_machine.move_to(T0 + datetime.timedelta(days=8), tick=False)
+        cell = html.unescape(self.stage_cell(client, traject))
+        assert 'data-days-in-stage="8"' in cell and "data-stale" in cell
+        assert "8 dagen in stage, stilstaand (langer dan 7 dagen)" in cell
+
+    def test_nothing_without_a_stage(self, client_for, am):
+        traject = TrajectFactory(accountmanagers=[am])
+        assert "data-days-in-stage" not in self.stage_cell(client_for(am), traject)

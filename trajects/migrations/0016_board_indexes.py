@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("trajects", "0014_stage_changed_at"),
+        ("trajects", "0015_stale_index"),
     ]
 
     operations = [
