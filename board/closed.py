@@ -13,10 +13,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from settings_app.models import Outcome, Stage
-from settings_app.roles import client_settings_of
 from trajects.models import Traject
-
-from .filters import BoardFilter
 
 CLOSED_DAYS = 30
 TOGGLE = "gesloten"
@@ -27,18 +24,17 @@ def shows_closed(request) -> bool:
     return request.GET.get(TOGGLE) == "1"
 
 
-def closed_recently(request, business_type_id: int, stage_ids: list[int], now=None):
-    """The trajects the user may see that closed (won or lost) into these stages in the last
-    CLOSED_DAYS days, filtered as the board is."""
+def closed_recently(board, stage_ids: list[int], now=None):
+    """The trajects the board's user may see that closed (won or lost) into these stages in
+    the last CLOSED_DAYS days, filtered as the board is (its own filterset, applied again)."""
     since = (now or timezone.now()) - datetime.timedelta(days=CLOSED_DAYS)
-    base = Traject.objects.visible_to(request.user).filter(
-        business_type_id=business_type_id,
+    base = Traject.objects.visible_to(board.filterset.request.user).filter(
+        business_type_id=board.business_type.pk,
         stage_id__in=stage_ids,
         type__outcome__in=[Outcome.WON, Outcome.LOST],
         closed_at__gte=since,
     )
-    client = client_settings_of(request.user)
-    return BoardFilter(request.GET, base, request=request, thresholds=client.thresholds).qs
+    return board.filterset.filter_queryset(base)
 
 
 def closed_attach(request, board, *, cards: bool, card_rows, card_class, limit: int) -> None:
@@ -47,7 +43,7 @@ def closed_attach(request, board, *, cards: bool, card_rows, card_class, limit: 
     board.show_closed = shows_closed(request)
     if not columns:
         return
-    closed = closed_recently(request, board.business_type.pk, list(columns))
+    closed = closed_recently(board, list(columns))
     counts = closed.order_by().values("stage_id").annotate(n=Count("pk"))
     for row in counts:
         columns[row["stage_id"]].closed_count = row["n"]

@@ -83,7 +83,9 @@ class Column:
 
 def reasons_missing() -> list[str]:
     """The outcomes (won, lost) for which no active won/lost reason is configured."""
-    found = set(WinLossReason.objects.active().values_list("outcome", flat=True).distinct())
+    found = set(
+        WinLossReason.objects.active().order_by().values_list("outcome", flat=True).distinct()
+    )
     return [outcome for outcome in (Outcome.WON, Outcome.LOST) if outcome not in found]
 
 

@@ -29,7 +29,17 @@ from trajects.moves import StageConflict, traject_stage_move
 from trajects.outcomes import reason_required, stage_fits
 
 from .closed import TOGGLE, closed_recently
-from .columns import NO_STAGE, NO_STAGE_PARAM, Card, board_build, card_rows, column_header_html
+from .columns import (
+    NO_STAGE,
+    NO_STAGE_PARAM,
+    Card,
+    Column,
+    board_build,
+    card_rows,
+    column_header_html,
+    reasons_missing,
+    stages_of,
+)
 from .views import sales_select_required
 
 UNDO_SECONDS = 10
@@ -104,12 +114,21 @@ def _column_key(board, stage_id: int | None) -> int:
     return stage_id if stage_id in board.column_ids else NO_STAGE
 
 
-def _placement(request, traject_id: int, *, keys: list[int | None]) -> Placement:
-    """Rebuild the board's headers (with its filters) and the card, if it is still on it."""
-    traject = Traject.objects.only("business_type_id", "stage_id").get(pk=traject_id)
+def _placement(request, traject: Traject, *, keys: list[int | None]) -> Placement:
+    """Rebuild the headers of the columns a move touched (with the board's filters) and the
+    card, if it is still on the board.
+
+    `keys` are the stage ids whose columns' headers must be re-rendered (None: "Geen stage");
+    the traject's own, where the card now is, is added. Only those columns are summed."""
+    traject_id = traject.pk
     request.GET = _board_query(request, traject)
-    # Only the headers this answer carries: the columns named and the card's own.
-    board = board_build(request, cards=False, headers=[*keys, traject.stage_id])
+    column_ids = [stage.pk for stage in stages_of(traject.business_type_id)]
+    header_keys = []
+    for stage_id in [*keys, traject.stage_id]:
+        key = stage_id if stage_id in column_ids else NO_STAGE
+        if key not in header_keys:
+            header_keys.append(key)
+    board = board_build(request, cards=False, headers=header_keys)
     on_board = board.queryset.filter(pk=traject_id)
     card = None
     rows = card_rows(list(on_board.values_list("pk", flat=True)), board.share_users)
@@ -118,20 +137,13 @@ def _placement(request, traject_id: int, *, keys: list[int | None]) -> Placement
     elif board.show_closed:
         card = _closed_card(request, board, traject_id)
     column_key = _column_key(board, card.stage_id) if card else None
-    header_keys = []
-    for key in [*keys, column_key]:
-        if key is None:
-            continue
-        key = _column_key(board, key) if key != NO_STAGE else NO_STAGE
-        if key not in header_keys:
-            header_keys.append(key)
     return Placement(board=board, card=card, column_key=column_key, header_keys=header_keys)
 
 
 def _closed_card(request, board, traject_id: int) -> Card | None:
     """The card of a traject just won or lost, when the board shows the closed ones."""
     outcome_ids = [column.stage.pk for column in board.columns if column.outcome]
-    closed = closed_recently(request, board.business_type.pk, outcome_ids).filter(pk=traject_id)
+    closed = closed_recently(board, outcome_ids).filter(pk=traject_id)
     rows = card_rows(list(closed.values_list("pk", flat=True)), board.share_users)
     if not rows:
         return None
@@ -197,18 +209,18 @@ def _moved_message(traject: Traject) -> str:
     }
 
 
-def _refusal(request, traject_id: int, message: str, status: int, keys=()):
+def _refusal(request, traject: Traject, message: str, status: int, keys=()):
     """A refused move: nothing saved; the card and headers as they really are, the message."""
     if not request.htmx:
         return render(
             request,
             "board/move_refused.html",
-            {"message": message, "board_query": request.GET.urlencode(), "traject_id": traject_id},
+            {"message": message, "board_query": request.GET.urlencode(), "traject_id": traject.pk},
             status=status,
         )
-    placement = _placement(request, traject_id, keys=list(keys))
+    placement = _placement(request, traject, keys=list(keys))
     return _render_placement(
-        request, placement, traject_id=traject_id, message=message, error=True, status=status
+        request, placement, traject_id=traject.pk, message=message, error=True, status=status
     )
 
 
@@ -234,13 +246,44 @@ def _reason_dialog(request, traject: Traject, stage: Stage, stage_seen, *, error
     return response
 
 
-@require_POST
+def _move_menu(request, traject: Traject):
+    """GET: the "Verplaats naar…" choices of one card, as the board showed it (?seen= is the
+    stage the card was in there): a fragment the card loads when its menu opens, or, without
+    JavaScript, a page of its own. Saves nothing."""
+    query = request.GET.copy()
+    raw_seen = query.pop("seen", [""])[-1]
+    try:
+        seen = _stage_param(raw_seen, _("De stage van de kaart"))
+    except BadMove as bad:
+        return _refusal(request, traject, bad.message, bad.status, keys=[traject.stage_id])
+    seen_id = traject.stage_id if seen is MISSING else (seen.pk if seen is not None else None)
+    columns = [
+        Column(stage=None),
+        *(Column(stage=stage) for stage in stages_of(traject.business_type_id)),
+    ]
+    column_ids = [column.stage.pk for column in columns if column.stage is not None]
+    here = seen_id if seen_id in column_ids else NO_STAGE
+    context = {
+        "traject": traject,
+        "targets": [column for column in columns if column.key != here],
+        "seen_param": NO_STAGE_PARAM if seen_id is None else str(seen_id),
+        "reasons_missing": reasons_missing() if any(c.outcome for c in columns) else [],
+        "filter_query": query.urlencode(),
+    }
+    template = "board/_move_menu_form.html" if request.htmx else "board/move_menu.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @sales_select_required
 def card_move(request, pk: int):
-    """Move a card to another column (drag and drop, the "Verplaats naar…" menu, the keys)."""
+    """Move a card to another column (drag and drop, the "Verplaats naar…" menu, the keys);
+    GET shows the menu's choices."""
     traject = get_object_or_404(
         Traject.objects.visible_to(request.user).select_related("stage"), pk=pk
     )
+    if request.method != "POST":
+        return _move_menu(request, traject)
     try:
         stage = _stage_param(request.POST.get("stage"), _("Deze stage"))
         if stage is MISSING:
@@ -255,7 +298,7 @@ def card_move(request, pk: int):
             )
         reason = _reason_param(request.POST.get("reden"), stage)
     except BadMove as bad:
-        return _refusal(request, pk, bad.message, bad.status, keys=[traject.stage_id])
+        return _refusal(request, traject, bad.message, bad.status, keys=[traject.stage_id])
     seen_id = stage_seen.pk if stage_seen is not None else None
     asks_reason = bool(
         stage is not None
@@ -270,7 +313,7 @@ def card_move(request, pk: int):
             "Niet verplaatst: er zijn geen %(outcome)s-redenen ingesteld, en Sales Select vraagt "
             "er een. Een key-user voegt ze toe onder Instellingen."
         ) % {"outcome": stage.get_outcome_on_entry_display().lower()}
-        return _refusal(request, pk, message, 422)
+        return _refusal(request, traject, message, 422)
     if asks_reason and request.POST.get("bevestigd") != "1" and not _no_reasons(stage):
         return _reason_dialog(request, traject, stage, stage_seen)
     before = traject
@@ -284,19 +327,19 @@ def card_move(request, pk: int):
         message = _("Niet verplaatst: %(why)s De kaart staat nu waar hij werkelijk staat.") % {
             "why": str(conflict)
         }
-        return _refusal(request, pk, message, 409, keys=[seen_id, traject.stage_id])
+        return _refusal(request, traject, message, 409, keys=[seen_id, traject.stage_id])
     except ValidationError as error:
         messages_ = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
         if "win_loss_reason" in messages_ and asks_reason:
             text = " ".join(messages_["win_loss_reason"])
             return _reason_dialog(request, traject, stage, stage_seen, error=text, status=422)
         text = " ".join(m for found in messages_.values() for m in found)
-        return _refusal(request, pk, _("Niet verplaatst: %(why)s") % {"why": text}, 422)
+        return _refusal(request, traject, _("Niet verplaatst: %(why)s") % {"why": text}, 422)
     message = _moved_message(moved)
     if not request.htmx:
         messages.success(request, message)
         return _back_to_board(request, pk)
-    placement = _placement(request, pk, keys=[before.stage_id, moved.stage_id])
+    placement = _placement(request, moved, keys=[before.stage_id, moved.stage_id])
     undo = _undo_token(request, moved, before) if before.stage_id != moved.stage_id else ""
     return _render_placement(request, placement, traject_id=pk, message=message, undo=undo)
 
@@ -343,16 +386,16 @@ def card_move_undo(request):
         raise Http404 from gone
     except StageConflict as conflict:
         message = _("Niet ongedaan gemaakt: %(why)s") % {"why": str(conflict)}
-        return _refusal(request, traject.pk, message, 409, keys=[data["to"]])
+        return _refusal(request, traject, message, 409, keys=[data["to"]])
     except ValidationError as error:
         text = " ".join(error.messages)
         message = _("Niet ongedaan gemaakt: %(why)s") % {"why": text}
-        return _refusal(request, traject.pk, message, 422, keys=[data["to"]])
+        return _refusal(request, traject, message, 422, keys=[data["to"]])
     message = _("Ongedaan gemaakt: %(moved)s") % {"moved": _moved_message(moved)}
     if not request.htmx:
         messages.success(request, message)
         return _back_to_board(request, traject.pk)
-    placement = _placement(request, traject.pk, keys=[data["to"], moved.stage_id])
+    placement = _placement(request, moved, keys=[data["to"], moved.stage_id])
     return _render_placement(request, placement, traject_id=traject.pk, message=message)
 
 
@@ -376,7 +419,7 @@ def card_place(request, pk: int):
     traject = get_object_or_404(Traject.objects.visible_to(request.user), pk=pk)
     if not request.htmx:
         return _back_to_board(request, pk)
-    placement = _placement(request, traject.pk, keys=[])
+    placement = _placement(request, traject, keys=[])
     stage = _("Geen stage")
     if placement.card is not None and placement.card.traject.stage is not None:
         stage = placement.card.traject.stage.name

@@ -8,7 +8,6 @@ hundredths of that. The template stays the reference, and renders single cards (
 tests/board/test_render.py renders the same cards both ways and requires the same HTML.
 """
 
-from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape as esc
@@ -61,20 +60,13 @@ def _stage_age(age, stale_word: str) -> str:
 class CardWriter:
     """Writes the cards of one board for one request; what every card shares is made once."""
 
-    def __init__(self, request, board, *, filter_query: str = "", csrf_token=None):
+    def __init__(self, request, board, *, filter_query: str = ""):
         self.board = board
         self.today = indicators.today()
         self.client = client_settings_of(request.user) if request is not None else None
         self.detail = _url_pattern("trajects:detail")
         self.move = _url_pattern("board:move")
-        self.query = f"?{filter_query}" if filter_query else ""
-        if csrf_token is None and request is not None:
-            csrf_token = get_token(request)
-        self.csrf = (
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(csrf_token)}">'
-            if csrf_token and csrf_token != "NOTPROVIDED"
-            else ""
-        )
+        self.query = f"&amp;{esc(filter_query)}" if filter_query else ""
         self.words = {
             "lead": esc(_("lead")),
             "waarde": esc(_("Waarde")),
@@ -83,32 +75,9 @@ class CardWriter:
             "unassigned": esc(_("niet toegewezen")),
             "move": esc(_("Verplaats naar…")),
             "stale": esc(_("stilstaand")),
+            "choose": esc(_("Kies de kolom")),
         }
-        self.menus: dict[int, str] = {}
         self.badges: dict[tuple, str] = {}
-
-    def menu_items(self, column_key: int) -> str:
-        """The "Verplaats naar…" list of a card in this column: every other column."""
-        if column_key not in self.menus:
-            missing = self.board.reasons_missing
-            items = []
-            for target in self.board.columns:
-                if target.key == column_key:
-                    continue
-                name = esc(target.name)
-                if target.outcome and target.outcome in missing:
-                    title = esc(_("Geen redenen ingesteld voor deze uitkomst"))
-                    word = esc(_("geen redenen ingesteld"))
-                    items.append(
-                        f'<li><span class="muted" title="{title}">{name} · {word}</span></li>'
-                    )
-                else:
-                    items.append(
-                        f'<li><button type="submit" name="stage" value="{esc(target.param)}" '
-                        f'class="link">{name}</button></li>'
-                    )
-            self.menus[column_key] = "".join(items)
-        return self.menus[column_key]
 
     def remaining(self, t) -> str:
         """The remaining-days badge: the same for every card with this close date."""
@@ -197,15 +166,16 @@ class CardWriter:
                 text = _("Gesloten op %(date)s") % {"date": esc(day)}
             parts.append(f'<div class="board-card-closed">{text}</div>')
         else:
-            action = self.move.replace(str(ROUTE_ID), str(pk)) + self.query
+            # "Verplaats naar…": its choices load when it opens (board/_move_menu.html).
+            url = self.move.replace(str(ROUTE_ID), str(pk))
             seen = t.stage_id or NO_STAGE_PARAM
+            href = f"{url}?seen={seen}{self.query}"
             parts.append(
-                f'<details class="board-move"><summary>{words["move"]}<span '
-                f'class="visually-hidden"> ({subject})</span></summary><form method="post" '
-                f'action="{esc(action)}" hx-post="{esc(action)}" hx-target="#board-live" '
-                f'hx-swap="innerHTML" class="board-move-form">{self.csrf}<input type="hidden" '
-                f'name="stage_seen" value="{seen}"><ul>{self.menu_items(card.column_key)}</ul>'
-                f"</form></details>"
+                f'<details class="board-move" hx-get="{href}" hx-trigger="toggle once" '
+                f'hx-target="find .board-move-body" hx-swap="innerHTML"><summary>'
+                f'{words["move"]}<span class="visually-hidden"> ({subject})</span></summary>'
+                f'<div class="board-move-body"><a href="{href}">{words["choose"]}</a></div>'
+                f"</details>"
             )
         parts.append("</li>")
         return "".join(parts)

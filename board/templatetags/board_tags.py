@@ -30,7 +30,6 @@ def board_cards(context, cards):
             context.get("request"),
             board,
             filter_query=context.get("filter_query") or "",
-            csrf_token=context.get("csrf_token"),
         )
         context.render_context[key] = writer
     return writer.cards(cards)

@@ -56,6 +56,20 @@
     }
   });
 
+  // After a move from the "Verplaats naar…" menu, the focus follows the card to its new column.
+  var refocus = null;
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt.closest && event.detail.elt.closest(".board-move-form");
+    var card = form && form.closest(".board-card");
+    if (card) refocus = card.id;
+  });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    if (!refocus) return;
+    var card = document.getElementById(refocus);
+    refocus = null;
+    if (card) card.focus();
+  });
+
   // The reason dialog opens when the server asks for it; "Annuleren" and Escape put the card back.
   var dialog = document.getElementById("board-dialog");
   document.body.addEventListener("htmx:afterSwap", function (event) {

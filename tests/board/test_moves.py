@@ -58,6 +58,10 @@ def header(html: str, column) -> str:
     return re.search(rf'id="kolom-{column.pk}-kop".*?</header>', html, re.S).group(0)
 
 
+def geen_header(html: str) -> str:
+    return re.search(r'id="kolom-geen-kop" hx-swap-oob="true".*?</header>', html, re.S).group(0)
+
+
 def undo_token(html: str) -> str:
     return re.search(r'name="token" value="([^"]+)"', html).group(1)
 
@@ -105,6 +109,14 @@ class TestMove:
         response = post_move(anna, card, None, stage("Voorstel"))
         assert response.status_code == 200 and reload(card).stage is None
         assert 'hx-swap-oob="afterbegin:#kolom-geen-kaarten"' in response.text
+        assert 'data-count="1"' in geen_header(response.text)
+        assert 'data-count="0"' in header(response.text, stage("Voorstel"))
+
+    def test_from_no_stage_updates_its_header(self, anna, am, sales_select):
+        lead = TrajectFactory(accountmanagers=[am], stage=None)
+        response = post_move(anna, lead, stage("Introductie"), None)
+        assert 'data-count="0"' in geen_header(response.text)
+        assert 'data-count="1"' in header(response.text, stage("Introductie"))
 
     def test_a_lead_moved_by_its_accountmanager_converts(self, anna, am, sales_select):
         lead = TrajectFactory(accountmanagers=[am], converted_at=None, stage=None)
@@ -142,8 +154,18 @@ class TestRefused:
         response = post_move(anna, card, stage("Introductie"), stage("Voorstel"))
         assert response.status_code == 404 and reload(card).stage == stage("Voorstel")
 
-    def test_get_is_not_a_move(self, anna, card):
-        assert anna.get(move_url(card)).status_code == 405
+    def test_get_shows_the_menu_and_moves_nothing(self, anna, card):
+        response = anna.get(move_url(card, seen=stage("Voorstel").pk), headers=htmx())
+        assert response.status_code == 200 and 'class="board-move-form"' in response.text
+        assert reload(card).stage == stage("Voorstel") and stage_moves(card) == []
+
+    def test_the_menu_of_an_invisible_card_is_404(self, client_for, other_am, card):
+        assert client_for(other_am).get(move_url(card)).status_code == 404
+
+    @pytest.mark.parametrize("seen", ["x" * 3000, "99999", "²"])
+    def test_the_menu_with_a_garbage_seen_stage(self, anna, card, seen):
+        response = anna.get(move_url(card, seen=seen), headers=htmx())
+        assert response.status_code == 422
 
     def test_a_stage_of_another_business_type(self, anna, card):
         nb_only = Stage.objects.create(name="Pitch NB", order=2)
@@ -291,7 +313,10 @@ class TestOutcome:
         WinLossReason.objects.filter(outcome="lost").update(active=False)
         page = anna.get(board_url())
         assert "geen verloren-redenen ingesteld" in page.text
-        assert f'name="stage" value="{lost_stage.pk}"' not in page.text  # no menu button
+        menu = anna.get(move_url(card, seen=stage("Voorstel").pk), headers=htmx()).text
+        assert f'name="stage" value="{lost_stage.pk}"' not in menu  # no button into it
+        assert "Verloren · geen redenen ingesteld" in menu
+        assert f'name="stage" value="{stage("Gewonnen").pk}"' in menu
         response = post_move(anna, card, lost_stage, stage("Voorstel"))
         assert response.status_code == 422 and "geen verloren-redenen" in response.text
         assert reload(card).type.outcome == "open"
@@ -410,8 +435,30 @@ class TestWithoutJavaScript:
         assert response.status_code == 302
         assert reload(card).win_loss_reason == reason
 
-    def test_the_board_page_offers_the_menu_as_a_plain_form(self, anna, card):
+    def test_the_menu_is_a_link_to_a_page_with_a_plain_form(self, anna, card):
         html = anna.get(board_url()).text
-        action = f'action="{move_url(card)}'
-        seen = f'name="stage_seen" value="{stage("Voorstel").pk}"'
-        assert action in html and seen in html
+        link = f'href="{move_url(card)}?seen={stage("Voorstel").pk}'
+        assert link in html
+        page = anna.get(move_url(card, seen=stage("Voorstel").pk))
+        assert page.status_code == 200 and "<!doctype html>" in page.text
+        assert f'action="{move_url(card)}"' in page.text
+        assert f'name="stage_seen" value="{stage("Voorstel").pk}"' in page.text
+        targets = re.findall(r'name="stage" value="([^"]+)"[^>]*>([^<]+)<', page.text)
+        assert [name for _value, name in targets] == [
+            "Geen stage", "Introductie", "Behoefteanalyse", "Onderhandeling", "Gewonnen",
+            "Verloren",
+        ]  # fmt: skip
+        response = anna.post(
+            move_url(card), {"stage": targets[1][0], "stage_seen": stage("Voorstel").pk}
+        )
+        assert response.status_code == 302 and reload(card).stage == stage("Introductie")
+
+    def test_the_menu_keeps_the_stage_the_board_showed(self, anna, card, am, other_am):
+        """The board showed the card in Voorstel; a colleague moved it since: the menu still
+        sends Voorstel as seen, so the move is refused rather than made blind."""
+        services.traject_accountmanager_add(traject=card, user=am, accountmanager=other_am)
+        services.traject_update(
+            traject=card, user=other_am, changes={"stage": stage("Introductie")}
+        )
+        menu = anna.get(move_url(card, seen=stage("Voorstel").pk), headers=htmx()).text
+        assert f'name="stage_seen" value="{stage("Voorstel").pk}"' in menu

@@ -45,7 +45,7 @@ def both_ways(user, query: str):
         }
     )
     template_html = TEMPLATE.render(context)
-    writer = CardWriter(request, board, filter_query=filter_query, csrf_token=token)
+    writer = CardWriter(request, board, filter_query=filter_query)
     return normalised(template_html), normalised(writer.cards(cards)), len(cards)
 
 
@@ -84,5 +84,4 @@ def test_python_cards_equal_the_template_cards():
             word in python_html
             for word in ("misplaced", "stage-age-stale", "badge lead", "closed", "&lt;b&gt;")
         )
-    assert "geen redenen ingesteld" in python_html
     assert kinds >= 5

@@ -100,6 +100,7 @@ def test_three_moves_and_the_dossier(page, am, board):
     expect(count(page, "Behoefteanalyse")).to_have_text("1 kaart")
     expect(count(page, "Voorstel")).to_have_text("1 kaart")
     expect(page.locator("#board-live")).to_have_text("“Nieuwe kozijnen” verplaatst naar Voorstel.")
+    expect(page.locator(f"#kaart-{made['Nieuwe kozijnen'].pk}")).to_be_focused()
 
     # 3. "Dakrenovatie" to Verloren: the dialog asks the reason (lost ones only); the card leaves.
     dak = page.locator(f"#kaart-{made['Dakrenovatie'].pk}")

@@ -64,6 +64,14 @@ class TestMove:
         assert reload(in_voorstel).stage == stage("Onderhandeling")
         assert stage_entries(in_voorstel) == [("Voorstel", "Onderhandeling")]
 
+    def test_a_move_restarts_the_days_in_stage(self, am, in_voorstel):
+        with time_machine.travel(MOMENT, tick=False):
+            traject_stage_move(
+                traject=in_voorstel, stage=stage("Onderhandeling"), stage_seen=stage("Voorstel"),
+                by=am,
+            )  # fmt: skip
+        assert reload(in_voorstel).stage_changed_at == MOMENT
+
     def test_back_to_no_stage(self, am, in_voorstel):
         traject_stage_move(traject=in_voorstel, stage=None, stage_seen=stage("Voorstel"), by=am)
         assert reload(in_voorstel).stage is None
