@@ -16,7 +16,9 @@ from django.views.decorators.vary import vary_on_headers
 from salesmodule.ids import parse_id
 from settings_app.roles import roles_of
 
+from .closed import TOGGLE
 from .columns import (
+    NO_STAGE,
     NO_STAGE_PARAM,
     board_build,
     cards_after,
@@ -42,6 +44,8 @@ def sales_select_required(view):
 def _links(board) -> dict:
     """The board's own query (tabs keep the filters) and the same selection in the overview."""
     query = board.filterset.query()
+    if board.show_closed:
+        query[TOGGLE] = "1"
     overview = board.filterset.overview_query(board.business_type.pk)
     return {
         "filter_query": query.urlencode(),
@@ -79,7 +83,7 @@ def board(request):
 @sales_select_required
 def column_more(request):
     """The next cards of one column (htmx, when the column's end scrolls into view)."""
-    built = board_build(request, cards=False)
+    built = board_build(request, cards=False, headers=())
     column = _column(request, built)
     if isinstance(column, HttpResponse):
         return column
@@ -93,7 +97,8 @@ def column_more(request):
 @sales_select_required
 def column_header_view(request):
     """One column's header, as the board's filters make it (re-rendered after a move)."""
-    built = board_build(request, cards=False)
+    raw = request.GET.get("stage", "")
+    built = board_build(request, cards=False, headers=[parse_id(raw) or NO_STAGE])
     column = _column(request, built)
     if isinstance(column, HttpResponse):
         return column

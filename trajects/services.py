@@ -86,6 +86,8 @@ EDITABLE_FIELDS = (
     "lead_by",
 )
 FIELD_KINDS = {"type": DossierKind.TYPE_CHANGE, "stage": DossierKind.STAGE_CHANGE}
+# The Informatie fields outcome_apply may change along with the ones asked (rule 6).
+OUTCOME_FIELDS = frozenset({"type", "probability", "win_loss_reason"})
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,9 @@ def traject_update(*, traject: Traject | int, user, changes: dict, loaded: dict 
     if not changed:
         return traject
 
-    before = {field: _display(traject, field) for field in EDITABLE_FIELDS}
+    # What the dossier says each changed field was: the fields asked, and those rule 6 may
+    # change along (reading all of them would load every related row of the traject).
+    before = {field: _display(traject, field) for field in changed | OUTCOME_FIELDS}
     old_stage, old_type, old_probability = traject.stage, traject.type, traject.probability
     for field in changed:
         setattr(traject, Traject._meta.get_field(field).attname, wanted[field])

@@ -117,7 +117,8 @@ def test_more_cards_fragment(client_for, am, other_am, sales_select):
     assert not set(first) & set(second)
     assert f'id="kolom-{stages[0].pk}-meer" class' not in response.text
     assert 'hx-swap-oob="true"' in response.text
-    url = response.text.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
+    more_link = response.text.split(f'id="kolom-{stages[0].pk}-meer"')[1].split(">")[0]
+    url = more_link.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
     count_second = queries_of(client, url, headers=htmx())
     third = client.get(url, headers=htmx()).text
     assert len(card_ids(third)) == 20
