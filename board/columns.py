@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesmodule.ids import parse_id
 from settings_app.models import BusinessType, Outcome, Stage, TrajectType, WinLossReason
-from settings_app.roles import client_settings_of
+from settings_app.roles import client_settings_of, roles_of
 from trajects.models import MONEY, Traject, accountmanager_names_of
 
 from .closed import closed_attach
@@ -94,12 +94,22 @@ def open_type_ids() -> list[int]:
     return list(TrajectType.objects.filter(outcome=Outcome.OPEN).values_list("pk", flat=True))
 
 
+def open_of(business_type_id: int, type_ids: list[int], trajects=None):
+    """The open, not deleted leads and trajects of the business type."""
+    return (trajects if trajects is not None else Traject.objects).filter(
+        # closed_at is empty exactly when the type is open (the closing rules keep it so): the
+        # condition of the board's partial indexes, which hold open trajects only.
+        business_type_id=business_type_id,
+        type_id__in=type_ids,
+        closed_at__isnull=True,
+        deleted_at__isnull=True,
+    )
+
+
 def open_trajects(user, business_type_id: int, type_ids: list[int]):
     """Every open lead and traject of the business type the user may see (not won, lost or
     deleted; a beheerder's view includes the unassigned pool leads)."""
-    return Traject.objects.visible_to(user).filter(
-        business_type_id=business_type_id, type_id__in=type_ids
-    )
+    return open_of(business_type_id, type_ids, Traject.objects.visible_to(user))
 
 
 def business_type_tabs(user, type_ids: list[int]) -> list[BusinessType]:
@@ -149,11 +159,21 @@ def column_key_expression(column_ids: list[int]):
     )
 
 
-def column_sums(queryset, column_ids: list[int]) -> dict[int, dict]:
+def column_sums(queryset, column_ids: list[int], keys=None) -> dict[int, dict]:
     """{column key: {count, value, weighted}} over the whole filtered queryset, by the database.
 
     The amounts are the shares when the board is seen per accountmanager (with_share_for on
     the queryset), exact to the cent (DESIGN rules 3 and 4)."""
+    if keys is not None:
+        # Only these columns' headers (a move's two, one header): their index ranges alone.
+        if not keys:
+            return {}
+        stages = sorted(key for key in keys if key != NO_STAGE)
+        # One IN: an index-only scan of the stages' ranges (an OR of them becomes a bitmap).
+        wanted = Q(stage_id__in=stages) if stages else Q(pk__in=[])
+        if NO_STAGE in keys:
+            wanted |= column_q(NO_STAGE, column_ids)
+        queryset = queryset.filter(wanted)
     rows = (
         queryset.order_by()
         .annotate(board_column=column_key_expression(column_ids))
@@ -336,8 +356,12 @@ def board_filter(request, business_type: BusinessType, type_ids: list[int]) -> B
     return BoardFilter(request.GET, base, request=request, thresholds=client.thresholds)
 
 
-def board_build(request, *, cards: bool = True) -> Board:
-    """The board of this request's user and URL: tabs, columns, headers and first cards."""
+def board_build(request, *, cards: bool = True, headers=None) -> Board:
+    """The board of this request's user and URL: tabs, columns, headers and first cards.
+
+    `headers`: the stage ids (None or NO_STAGE for "Geen stage") whose column headers are
+    needed; None for all. The more-cards fragment needs none, a move only two: the headers'
+    sums are the board's one query that reads every open traject of the business type."""
     notices: list[str] = []
     type_ids = open_type_ids()
     tabs = business_type_tabs(request.user, type_ids)
@@ -355,7 +379,27 @@ def board_build(request, *, cards: bool = True) -> Board:
         board.reasons_missing = reasons_missing()
     column_ids = board.column_ids
     queryset = filterset.qs
-    sums = column_sums(queryset, column_ids)
+    keys = None
+    if headers is not None:
+        keys = {key if key in column_ids else NO_STAGE for key in headers}
+    own = None
+    share_ids = [getattr(user, "pk", user) for user in filterset.share_users]
+    if (
+        cards
+        and headers is None
+        and not roles_of(request.user).beheerder
+        and share_ids == [request.user.pk]
+    ):
+        # An accountmanager's own board: a few hundred of his trajects. They are found once,
+        # in one query, by expected close; the columns' first cards are taken from that list
+        # and the headers summed over exactly those rows. For him visible_to means "not
+        # deleted and his", and the filter's share already says "his": asked twice, the
+        # planner misjudges the rows and probes every traject he was ever on, 5-8× slower.
+        mine = filterset.filter_queryset(open_of(business_type.pk, type_ids))
+        own = list(ordered(mine).values_list("pk", "stage_id"))
+        queryset = Traject.objects.filter(pk__in=[pk for pk, _stage in own])
+        queryset = queryset.with_share_for(filterset.share_users, only_theirs=False)
+    sums = column_sums(queryset, column_ids, keys)
     for column in board.columns:
         for name, figure in sums.get(column.key, {}).items():
             setattr(column, name, figure)
@@ -365,7 +409,14 @@ def board_build(request, *, cards: bool = True) -> Board:
         return board
     # Only columns with cards are asked for them (an empty one costs nothing).
     keys = [column.key for column in board.columns if column.count]
-    ids = first_card_ids(queryset, column_ids, keys, CARDS_PER_COLUMN)
+    if own is not None:
+        ids = {key: [] for key in keys}
+        for pk, stage_id in own:
+            column = ids.get(stage_id if stage_id in column_ids else NO_STAGE)
+            if column is not None and len(column) < CARDS_PER_COLUMN:
+                column.append(pk)
+    else:
+        ids = first_card_ids(queryset, column_ids, keys, CARDS_PER_COLUMN)
     rows = card_rows([pk for key in keys for pk in ids[key]], filterset.share_users)
     by_id = {row.pk: row for row in rows}
     for column in board.columns:
@@ -401,7 +452,11 @@ def cards_after(board: Board, column: Column, after: tuple[datetime.date, int] |
     queryset = board.queryset.filter(column_q(column.key, board.column_ids))
     if after is not None:
         day, pk = after
-        queryset = queryset.filter(Q(expected_close__gt=day) | Q(expected_close=day, pk__gt=pk))
+        # The enclosing range lets the index start at the keyset; the OR alone scans from the
+        # column's first card.
+        queryset = queryset.filter(expected_close__gte=day).filter(
+            Q(expected_close__gt=day) | Q(expected_close=day, pk__gt=pk)
+        )
     ids = list(ordered(queryset).values_list("pk", flat=True)[: CARDS_PER_COLUMN + 1])
     more = len(ids) > CARDS_PER_COLUMN
     rows = card_rows(ids[:CARDS_PER_COLUMN], board.share_users)

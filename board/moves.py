@@ -128,7 +128,7 @@ def _placement(request, traject: Traject, *, keys: list[int | None]) -> Placemen
         key = stage_id if stage_id in column_ids else NO_STAGE
         if key not in header_keys:
             header_keys.append(key)
-    board = board_build(request, cards=False)
+    board = board_build(request, cards=False, headers=header_keys)
     on_board = board.queryset.filter(pk=traject_id)
     card = None
     rows = card_rows(list(on_board.values_list("pk", flat=True)), board.share_users)

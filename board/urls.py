@@ -7,7 +7,7 @@ urlpatterns = [
     path("", views.board, name="index"),
     path("kolom/", views.column_more, name="more"),
     path("kop/", views.column_header_view, name="header"),
-    path("kaart/<int:pk>/", moves.card_place, name="card"),
-    path("kaart/<int:pk>/verplaats/", moves.card_move, name="move"),
+    path("kaart/<id:pk>/", moves.card_place, name="card"),
+    path("kaart/<id:pk>/verplaats/", moves.card_move, name="move"),
     path("ongedaan/", moves.card_move_undo, name="undo"),
 ]

@@ -18,6 +18,7 @@ from settings_app.roles import roles_of
 
 from .closed import TOGGLE
 from .columns import (
+    NO_STAGE,
     NO_STAGE_PARAM,
     board_build,
     cards_after,
@@ -82,7 +83,7 @@ def board(request):
 @sales_select_required
 def column_more(request):
     """The next cards of one column (htmx, when the column's end scrolls into view)."""
-    built = board_build(request, cards=False)
+    built = board_build(request, cards=False, headers=())
     column = _column(request, built)
     if isinstance(column, HttpResponse):
         return column
@@ -96,7 +97,8 @@ def column_more(request):
 @sales_select_required
 def column_header_view(request):
     """One column's header, as the board's filters make it (re-rendered after a move)."""
-    built = board_build(request, cards=False)
+    raw = request.GET.get("stage", "")
+    built = board_build(request, cards=False, headers=[parse_id(raw) or NO_STAGE])
     column = _column(request, built)
     if isinstance(column, HttpResponse):
         return column

@@ -4,17 +4,19 @@ Rows are generated in chunks and written with COPY on PostgreSQL (bulk_create el
 1,000,000 trajects with their links and appointments load in a few minutes on two cores.
 """
 
+import json
 import random
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crm.models import Appointment, Contact, Relation
@@ -32,7 +34,7 @@ from settings_app.models import (
 from settings_app.roles import person_name
 from settings_app.services import keyuser_group_ensure, user_settings_set
 from trajects.models import DossierEntry, DossierKind, Traject, TrajectAccountmanager
-from trajects.services import dossier_log, dossier_note_add, traject_stage_changed_at_refresh
+from trajects.services import dossier_log, dossier_note_add
 from vacancies.services import vacancy_create
 
 DEMO_PASSWORD = "demo"
@@ -221,7 +223,9 @@ def _write_rows(model, columns: list[str], rows: list[tuple]) -> None:
         sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row(
+                    [json.dumps(value) if isinstance(value, dict) else value for value in row]
+                )
         return
     attnames = {field.column: field.attname for field in model._meta.concrete_fields}
     names = [attnames[column] for column in columns]
@@ -356,9 +360,10 @@ def create_relations(plan: Plan, rng: random.Random) -> list[tuple[int, list[int
     return result
 
 
-# Closing keeps when, the last open kans and the stage it closed from (DESIGN rule 6). The
-# generator always draws these values; they are written for the columns the model has.
-CLOSING_COLUMNS = ["closed_at", "open_probability", "closed_from_stage_id"]
+# Closing keeps when, the last open kans and the stage it closed from (DESIGN rule 6), and the
+# board's days in stage count from stage_changed_at. The generator always draws these values;
+# they are written for the columns the model has.
+CLOSING_COLUMNS = ["closed_at", "open_probability", "closed_from_stage_id", "stage_changed_at"]
 
 
 def closing_columns() -> list[str]:
@@ -382,15 +387,42 @@ def stages_by_business_type() -> tuple[dict[int, list[int]], dict[int, dict[str,
 
 
 NEW_BUSINESS_STAGE = "Kennismaking"
+# The demo's stage configuration: the defaults (both business types) in a process order, with a
+# first stage for new business only and two for existing business only, so the two boards have
+# partly different columns. (name, business type codes or None for both), in order.
+DEMO_STAGES = [
+    (NEW_BUSINESS_STAGE, ("NB",)),
+    ("Introductie", None),
+    ("Behoefteanalyse", None),
+    ("Evaluatie huidige inzet", ("EB",)),
+    ("Voorstel", None),
+    ("Onderhandeling", None),
+    ("Verlenging", ("EB",)),
+    ("Gewonnen", None),
+    ("Verloren", None),
+]
+# How open trajects spread over the open stages of their business type: the funnel narrows.
+STAGE_WEIGHTS = [30, 24, 18, 14, 10, 8, 6]
+# Open trajects without a stage (the board's "Geen stage" column), and the share of trajects
+# whose stage changes are written to the dossier (the others have no stage history).
+NO_STAGE_SHARE, STAGE_HISTORY_SHARE = 0.03, 0.3
 
 
 def demo_lists_ensure() -> None:
-    """A stage of one business type only (new business starts with getting acquainted)."""
-    new_business = BusinessType.objects.filter(code="NB").first()
-    if new_business is None:
+    """Stages per business type: the defaults for both, Kennismaking for new business only
+    (new business starts with getting acquainted), an evaluation of the current placement and
+    a renewal for existing business only; all in one process order."""
+    business_types = {bt.code: bt for bt in BusinessType.objects.filter(code__in=["NB", "EB"])}
+    if len(business_types) < 2:
         return
-    stage, _created = Stage.objects.get_or_create(name=NEW_BUSINESS_STAGE, defaults={"order": 0})
-    stage.business_types.set([new_business])
+    for order, (name, codes) in enumerate(DEMO_STAGES):
+        stage, _created = Stage.objects.get_or_create(name=name, defaults={"order": order})
+        if stage.order != order:
+            Stage.objects.filter(pk=stage.pk).update(order=order)
+        if codes is not None:
+            stage.business_types.set([business_types[code] for code in codes])
+        elif not stage.business_types.exists():
+            stage.business_types.set(business_types.values())
 
 
 VACANCIES = [
@@ -485,6 +517,16 @@ APPOINTMENT_COLUMNS = [
     "subject",
     "created_at",
 ]
+DOSSIER_COLUMNS = [
+    "id",
+    "traject_id",
+    "kind",
+    "author_id",
+    "text",
+    "data",
+    "created_at",
+    "updated_at",
+]
 
 
 class TrajectGenerator:
@@ -501,6 +543,7 @@ class TrajectGenerator:
         )[:2]
         # Rule 6: a traject only takes a stage of its own business type.
         self.open_stages, self.stage_for = stages_by_business_type()
+        self.stage_names = _stage_names()
         self.closing_columns = closing_columns()
         self.now = timezone.now()
         self.sources = list(Source.objects.values_list("pk", flat=True))
@@ -517,8 +560,8 @@ class TrajectGenerator:
     def _moment(self, day: date, hour: int) -> datetime:
         return datetime.combine(day, time(hour, self.rng.choice((0, 15, 30, 45))), self.tz)
 
-    def traject(self, traject_id: int, link_id: int, appointment_id: int):
-        """Rows for one traject, its accountmanager links and its appointments."""
+    def traject(self, traject_id: int, link_id: int, appointment_id: int, entry_id: int):
+        """Rows for one traject, its accountmanager links, appointments and stage history."""
         rng, today = self.rng, self.today
         relation_id, contacts = rng.choice(self.relations)
         contact_id = rng.choice(contacts)
@@ -540,7 +583,13 @@ class TrajectGenerator:
         open_stages = self.open_stages[business_type]
         # Closed ones remember the kans and stage they had while open (rule 6).
         open_probability = rng.choice(range(10, 100, 10))
-        open_stage = rng.choice(open_stages) if open_stages else None
+        open_stage = (
+            rng.choices(open_stages, weights=STAGE_WEIGHTS[: len(open_stages)])[0]
+            if open_stages
+            else None
+        )
+        if outcome == Outcome.OPEN and rng.random() < NO_STAGE_SHARE:
+            open_stage = None  # the board's "Geen stage" column
         if outcome == Outcome.OPEN:
             probability = self.default_probability if is_lead else open_probability
             stage = open_stage
@@ -554,6 +603,10 @@ class TrajectGenerator:
         subject = template.format(n=rng.randint(2, 40), q=rng.randint(1, 4), c=f"#{traject_id}")
         created = min(self._moment(lead_date, 9), self.now)
         converted = None if is_lead else min(created + timedelta(days=rng.randint(0, 10)), self.now)
+        closed = outcome != Outcome.OPEN
+        closed_at = min(self._moment(close, 16), self.now) if closed else None
+        if closed_at:  # closing comes last
+            created, converted = min(created, closed_at), min(converted, closed_at)
         appointments, first_visit = [], None
         if ams and not is_lead:
             for _ in range(rng.choice((0, 1, 2, 2, 3, 4))):
@@ -603,46 +656,86 @@ class TrajectGenerator:
             created,
             converted or created,
         )
+        history = []
+        if converted and open_stage and rng.random() < STAGE_HISTORY_SHARE:
+            history = self.stage_history(
+                entry_id, traject_id, ams[0], open_stages, open_stage, stage, converted, closed_at
+            )
+        # Days in stage: since the last stage change in the dossier, else since the conversion
+        # (or the lead's creation); a closed one entered its outcome stage when it closed.
+        stage_changed = history[-1][-1] if history else closed_at or converted or created
         if self.closing_columns:
-            closed = outcome != Outcome.OPEN
             closing = {
-                "closed_at": min(self._moment(close, 16), self.now) if closed else None,
+                "closed_at": closed_at,
                 "open_probability": open_probability if closed else None,
                 "closed_from_stage_id": open_stage if closed else None,
+                "stage_changed_at": stage_changed,
             }
             traject_row += tuple(closing[column] for column in self.closing_columns)
         links = [
             (link_id + index, traject_id, am, close, created, lead_by, index)
             for index, am in enumerate(ams)
         ]
-        return traject_row, links, appointments
+        return traject_row, links, appointments, history
+
+    def stage_history(self, entry_id, traject_id, author, walk, last_open, stage, start, closed):
+        """Dossier rows of the stage changes: from the first open stage of the business type up
+        to the last open one, then into the outcome stage when closed, at rising moments
+        between the conversion and the closing (or now), as the traject_update service logs
+        them."""
+        path = walk[: walk.index(last_open) + 1]
+        steps = list(zip(path, path[1:], strict=False))
+        if closed and stage:
+            steps.append((last_open, stage))
+        end = closed or self.now
+        if not steps or end <= start:
+            return []
+        # In UTC: between two times of one zone Python subtracts and adds wall-clock time (DST).
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        span = (end - start).total_seconds()
+        shares = sorted(self.rng.random() for _ in steps)
+        if closed and stage:
+            shares[-1] = 1.0  # entering the outcome stage is the closing itself
+        rows = []
+        for index, ((old, new), share) in enumerate(zip(steps, shares, strict=True)):
+            moment = start + timedelta(seconds=int(span * share))
+            data = {"field": "stage", "old": self.stage_names[old], "new": self.stage_names[new]}
+            rows.append(
+                (entry_id + index, traject_id, DossierKind.STAGE_CHANGE, author, "", data)
+                + (moment, moment)
+            )
+        return rows
 
 
 def create_trajects(plan, users, relations, today, rng, progress: Progress) -> None:
-    """Trajects, their accountmanager links and appointments, chunk by chunk."""
+    """Trajects, their accountmanager links, appointments and stage history, chunk by chunk."""
     generator = TrajectGenerator(plan, users, relations, today, rng)
     columns = TRAJECT_COLUMNS + generator.closing_columns
     traject_id = _next_id(Traject)
     link_id = _next_id(TrajectAccountmanager)
     appointment_id = _next_id(Appointment)
+    entry_id = _next_id(DossierEntry)
     remaining = plan.trajects
     while remaining:
         size = min(CHUNK, remaining)
-        trajects, links, appointments = [], [], []
+        trajects, links, appointments, entries = [], [], [], []
         for _ in range(size):
-            row, new_links, new_appointments = generator.traject(
-                traject_id, link_id, appointment_id
+            row, new_links, new_appointments, new_entries = generator.traject(
+                traject_id, link_id, appointment_id, entry_id
             )
             trajects.append(row)
             links += new_links
             appointments += new_appointments
+            entries += new_entries
             traject_id += 1
             link_id += len(new_links)
             appointment_id += len(new_appointments)
+            entry_id += len(new_entries)
         with transaction.atomic():
             _write_rows(Traject, columns, trajects)
             _write_rows(TrajectAccountmanager, LINK_COLUMNS, links)
             _write_rows(Appointment, APPOINTMENT_COLUMNS, appointments)
+            _write_rows(DossierEntry, DOSSIER_COLUMNS, entries)
         remaining -= size
         progress.advance(size)
 
@@ -721,13 +814,19 @@ def create_history(*, today: date, out: Callable[[str], None]) -> int:
         )
         at(moment, entry)
 
+    # Trajects whose stage changes the generator already wrote keep those; the others get theirs.
+    walked = set(
+        DossierEntry.objects.filter(
+            traject__in=trajects, kind=DossierKind.STAGE_CHANGE
+        ).values_list("traject_id", flat=True)
+    )
     for traject in trajects:
         links = sorted(traject.accountmanager_links.all(), key=lambda link: link.pk)
         author = links[0].user
         converted = traject.converted_at
         closed = traject.type.outcome != Outcome.OPEN
         close_moment = datetime.combine(traject.expected_close, time(16), tz)
-        end = min(close_moment, now) if closed else now
+        end = (getattr(traject, "closed_at", None) or min(close_moment, now)) if closed else now
         end = max(end, converted)
         span = (end - converted).total_seconds()
 
@@ -769,7 +868,7 @@ def create_history(*, today: date, out: Callable[[str], None]) -> int:
             last_open = getattr(traject, "closed_from_stage_id", None) or (
                 rng.choice(walk) if walk else None
             )
-        if last_open in walk:
+        if last_open in walk and traject.pk not in walked:
             path = walk[: walk.index(last_open) + 1]
             for step, (old, new) in enumerate(zip(path, path[1:], strict=False), start=1):
                 share = step / (len(path) + 1)
@@ -817,7 +916,7 @@ def create_history(*, today: date, out: Callable[[str], None]) -> int:
             )
             at(moment((number + 1) / 4), note)
         if closed:
-            if last_open is not None and traject.stage_id:
+            if last_open is not None and traject.stage_id and traject.pk not in walked:
                 change(
                     traject,
                     author,
@@ -838,6 +937,16 @@ def create_history(*, today: date, out: Callable[[str], None]) -> int:
             )
             change(traject, author, end, "probability", open_probability, traject.probability)
     DossierEntry.objects.bulk_update(stamped, ["created_at", "updated_at"], batch_size=500)
+    if "stage_changed_at" in closing_columns():
+        # Days in stage count from the last stage change these dossiers now hold.
+        last_change = (
+            DossierEntry.objects.filter(traject=OuterRef("pk"), kind=DossierKind.STAGE_CHANGE)
+            .order_by("-created_at", "-pk")
+            .values("created_at")[:1]
+        )
+        Traject.objects.filter(pk__in=[traject.pk for traject in trajects]).update(
+            stage_changed_at=Coalesce(Subquery(last_change), "stage_changed_at")
+        )
     out(f"Dossiers: notes and history on {len(trajects)} trajects")
     return len(trajects)
 
@@ -859,11 +968,12 @@ def seed(
     out(f"Relations: {plan.relations:,} with contacts")
     progress = Progress("Trajects", plan.trajects, progress_out)
     create_trajects(plan, users, relations, today, rng, progress)
-    _reset_sequences(Relation, Contact, Traject, TrajectAccountmanager, Appointment)
+    _reset_sequences(Relation, Contact, Traject, TrajectAccountmanager, Appointment, DossierEntry)
     create_vacancies(users["beheerder"], out)
+    # stage_changed_at is written with each traject (COPY), and create_history sets it for the
+    # trajects whose stage changes it writes: no pass over every traject afterwards (at
+    # 1,000,000 trajects that pass alone took minutes).
     create_history(today=today, out=out)
-    # The history wrote stage changes in the dossiers: days in stage count from the last one.
-    traject_stage_changed_at_refresh()
     seed_quotes(count=min(36, max(3, trajects // 50)), today=today, seed=SEED, out=out)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

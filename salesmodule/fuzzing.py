@@ -435,7 +435,7 @@ def _kind(target: Target) -> str | None:
         return "savedview"
     if name == "trajects:restore":
         return "deleted"
-    if name.startswith("trajects:"):
+    if name.startswith("trajects:") or name.startswith("board:"):
         return "traject"
     if name.startswith("vacancies:"):
         return "vacancy"

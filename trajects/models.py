@@ -585,6 +585,29 @@ class Traject(models.Model):
                 name="traject_open_lead_date",
                 condition=Q(converted_at__isnull=True, deleted_at__isnull=True),
             ),
+            # The Sales Select board (issue 13) reads only open trajects: per column (business
+            # type and stage) its cards by expected close, and the headers' sums from the index
+            # alone; the "Geen stage" column (no stage, or one not on the board) by expected
+            # close over the business type.
+            models.Index(
+                fields=["business_type", "stage", "expected_close", "id"],
+                include=["type", "value", "probability"],
+                condition=Q(closed_at__isnull=True, deleted_at__isnull=True),
+                name="traject_board_column",
+            ),
+            models.Index(
+                fields=["business_type", "expected_close", "id"],
+                include=["type", "stage"],
+                condition=Q(closed_at__isnull=True, deleted_at__isnull=True),
+                name="traject_board_close",
+            ),
+            # Its outcome columns: how many closed into each stage lately, by closed_at.
+            models.Index(
+                fields=["business_type", "stage", "closed_at", "id"],
+                include=["type"],
+                condition=Q(closed_at__isnull=False, deleted_at__isnull=True),
+                name="traject_board_closed",
+            ),
             # "Stilstaand" (issue 13): TrajectQuerySet.stale is one range per stage on this.
             models.Index(
                 fields=["stage", "stage_changed_at"],

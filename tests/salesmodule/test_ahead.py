@@ -73,19 +73,27 @@ def test_outside_the_scope_it_runs_at_once(world):
 @pytest.mark.postgres
 def test_the_query_runs_while_python_goes_on(world):
     """Sent, not awaited: right after aggregate_ahead returns, another connection sees this
-    connection's backend still running the query (it sleeps one second per row)."""
+    connection's backend still running the query (it waits for a lock the watcher holds, so
+    the overlap does not depend on how busy the machine is)."""
     slow = Traject.objects.filter(pk=Traject.objects.order_by("pk").first().pk)
     figures = {
         "count": Count("pk", output_field=IntegerField()),
-        "slept": Max(RawSQL("(SELECT 7 FROM pg_sleep(1))", []), output_field=IntegerField()),
+        "slept": Max(
+            RawSQL("(SELECT 7 FROM pg_advisory_xact_lock(4242))", []), output_field=IntegerField()
+        ),
     }
+    with connection.cursor() as cursor:  # awaited instead of sent, it fails rather than hangs
+        cursor.execute("SET LOCAL lock_timeout = '10s'")
     backend = connection.connection.info.backend_pid
-    with sending_ahead(), psycopg.connect(**connection.get_connection_params()) as watcher:
+    params = connection.get_connection_params()
+    with sending_ahead(), psycopg.connect(**params, autocommit=True) as watcher:
+        watcher.execute("SELECT pg_advisory_lock(4242)")
         ahead = aggregate_ahead(slow, figures)
         state, query = watcher.execute(
             "SELECT state, query FROM pg_stat_activity WHERE pid = %s", [backend]
         ).fetchone()
-        assert state == "active" and "pg_sleep" in query
+        watcher.execute("SELECT pg_advisory_unlock(4242)")
+        assert state == "active" and "pg_advisory_xact_lock" in query
         assert dict(ahead) == {"count": 1, "slept": 7}
     assert connection.connection._pipeline is None
 

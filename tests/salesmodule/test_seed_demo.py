@@ -126,6 +126,9 @@ def test_seed_demo_shows_every_feature_and_obeys_the_rules(time_machine):
     for traject in trajects:
         outcome = traject.type.outcome
         assert traject.probability == {"won": 100, "lost": 0}.get(outcome, traject.probability)
+        if traject.stage is None:  # the board's "Geen stage" column: open ones only
+            assert outcome == Outcome.OPEN
+            continue
         assert traject.business_type_id in {bt.pk for bt in traject.stage.business_types.all()}
         assert traject.stage.outcome_on_entry == ("" if outcome == Outcome.OPEN else outcome)
     assert Traject.objects.filter(type__outcome="won").exists()
@@ -177,3 +180,52 @@ def test_seed_demo_shows_every_feature_and_obeys_the_rules(time_machine):
             assert [e.data["new"] for e in history if e.kind == DossierKind.TYPE_CHANGE] == [
                 traject.type.name
             ]
+
+
+def test_seed_demo_has_stages_per_business_type_and_stage_history(time_machine):
+    """The board's benchmark data: partly different stages per business type, open trajects
+    over all of them (and some without a stage), and a stage history that agrees with the
+    traject: a walk through the open stages of its type up to its stage, for closed ones on
+    into the outcome stage, at rising moments between the conversion and the closing."""
+    from datetime import UTC, datetime
+
+    from settings_app.models import BusinessType, Outcome
+    from trajects.models import DossierKind
+
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    time_machine.move_to(now, tick=False)
+    call_command("seed_demo", "--trajects", "1000")
+    new, existing = BusinessType.objects.order_by("order")[:2]
+    own = {bt: [s.name for s in bt.stages.order_by("order", "pk")] for bt in (new, existing)}
+    assert own[new][0] == "Kennismaking" and "Kennismaking" not in own[existing]
+    assert "Verlenging" in own[existing] and "Verlenging" not in own[new]
+    assert own[new][-2:] == own[existing][-2:] == ["Gewonnen", "Verloren"]
+    open_ = Traject.objects.filter(type__outcome=Outcome.OPEN)
+    for bt in (new, existing):
+        used = set(open_.filter(business_type=bt).values_list("stage__name", flat=True))
+        assert used == {*own[bt][:-2], None}, bt  # every open stage, and "Geen stage"
+
+    walked = Traject.objects.filter(dossier_entries__kind=DossierKind.STAGE_CHANGE).distinct()
+    assert walked.count() > 100
+    for traject in walked.select_related("type", "stage", "closed_from_stage"):
+        steps = list(
+            traject.dossier_entries.filter(kind=DossierKind.STAGE_CHANGE).order_by(
+                "created_at", "pk"
+            )
+        )
+        names = [steps[0].data["old"]] + [step.data["new"] for step in steps]
+        assert names[-1] == traject.stage.name
+        for before, after in zip(names, names[1:], strict=False):
+            assert before != after
+        for earlier, later in zip(steps, steps[1:], strict=False):
+            assert earlier.data["new"] == later.data["old"]
+        assert traject.converted_at <= steps[0].created_at
+        assert steps[-1].created_at <= (traject.closed_at or now)
+        stage_names = own[new] if traject.business_type_id == new.pk else own[existing]
+        if traject.type.outcome == Outcome.OPEN:
+            assert names == stage_names[: len(names)], "a walk from the first stage on"
+        else:
+            assert names[-2] == traject.closed_from_stage.name
+            assert steps[-1].created_at == traject.closed_at
+        if hasattr(traject, "stage_changed_at"):
+            assert traject.stage_changed_at == steps[-1].created_at

@@ -93,6 +93,18 @@ class TestStageChangedAt:
         assert stage_age(traject, today=datetime.date(2027, 6, 30)) is None
         assert not is_stale(traject, datetime.date(2027, 6, 30))
 
+    def test_a_lead_made_through_the_lead_form_counts_from_its_creation(self, am, time_machine):
+        from leads.services import lead_create
+
+        from ..factories import RelationFactory
+
+        time_machine.move_to(T0, tick=False)
+        lead = lead_create(created_by=am, subject="Nieuw", relation=RelationFactory())
+        time_machine.move_to(T0 + datetime.timedelta(days=4), tick=False)
+        lead = reload(lead)
+        assert lead.stage_changed_at == T0
+        assert days_in_stage(lead, datetime.date(2027, 5, 7)) == 4
+
     def test_days_count_in_the_agencys_calendar(self, am):
         # 23:30 UTC on 3 May is already 4 May in Amsterdam: 0 days in stage on 4 May.
         traject = TrajectFactory(accountmanagers=[am])
