@@ -172,7 +172,7 @@ class CardWriter:
             href = f"{url}?seen={seen}{self.query}"
             parts.append(
                 f'<details class="board-move" hx-get="{href}" hx-trigger="toggle once" '
-                f'hx-target="find .board-move-body" hx-swap="innerHTML"><summary>'
+                f'hx-target="find .board-move-body" hx-swap="innerHTML settle:0ms"><summary>'
                 f'{words["move"]}<span class="visually-hidden"> ({subject})</span></summary>'
                 f'<div class="board-move-body"><a href="{href}">{words["choose"]}</a></div>'
                 f"</details>"
