@@ -16,10 +16,7 @@ The load average is printed before and after: on 2 shared cores the medians carr
 """
 
 import os
-import statistics
-import time
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -32,22 +29,14 @@ from django.utils import timezone
 from board.columns import board_build
 from settings_app.models import BusinessType, Outcome
 from settings_app.roles import roles_of
-from trajects.management.commands.bench_overview import machine_spread
+from trajects.management.commands.bench_overview import (
+    machine_spread,
+    measure_as_in_production,
+    median_ms,
+)
 from trajects.models import Traject, TrajectAccountmanager
 
 TARGETS = {"page_beheerder": 150, "page_accountmanager": 100, "more": 50, "move": 80}
-
-
-def median_ms(run, times: int, warmup: int) -> float:
-    """The median wall time of `run()` in milliseconds, after `warmup` untimed calls."""
-    for _ in range(warmup):
-        run()
-    timings = []
-    for _ in range(times):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
 def replay(cursor, statements: list[str], *, writes: bool = False) -> None:
@@ -74,12 +63,7 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=3, help="untimed requests first")
 
     def handle(self, *args, requests, warmup, **options):
-        if requests < 1 or warmup < 0:
-            raise CommandError("--requests must be at least 1 and --warmup at least 0.")
-        # Measure what production runs: no query log, no template debugging.
-        settings.DEBUG = False
-        if "testserver" not in settings.ALLOWED_HOSTS:
-            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        measure_as_in_production(requests, warmup)
         self.requests, self.warmup = requests, warmup
         business_type, beheerder, accountmanager = self.parameters()
         today = timezone.localdate()

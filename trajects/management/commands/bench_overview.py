@@ -67,6 +67,16 @@ def machine_spread(times: int = 100) -> tuple[float, float]:
     return statistics.median(timings), min(timings)
 
 
+def measure_as_in_production(requests: int, warmup: int) -> None:
+    """Check the counts, then switch off what production does not run (the query log, template
+    debugging) and let the test client's host in: every benchmark command starts here."""
+    if requests < 1 or warmup < 0:
+        raise CommandError("--requests must be at least 1 and --warmup at least 0.")
+    settings.DEBUG = False
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+
 class Command(BaseCommand):
     help = "Benchmark the trajects overview: six views, page median and raw SQL median."
 
@@ -75,12 +85,7 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=5, help="untimed requests first")
 
     def handle(self, *args, requests, warmup, **options):
-        if requests < 1 or warmup < 0:
-            raise CommandError("--requests must be at least 1 and --warmup at least 0.")
-        # Measure what production runs: no query log, no template debugging.
-        settings.DEBUG = False
-        if "testserver" not in settings.ALLOWED_HOSTS:
-            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        measure_as_in_production(requests, warmup)
         if not Traject.objects.exists():
             raise CommandError("No trajects: run `python manage.py seed_demo --trajects 1000000`.")
         views = self.views()
