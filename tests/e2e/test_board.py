@@ -198,3 +198,22 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_board(page, am, board
         if v["impact"] in ("serious", "critical")
     ]
     assert violations == [], json.dumps(violations, indent=1)
+
+
+@pytest.mark.parametrize("width", [390, 1366, 1920])
+def test_the_columns_scroll_in_their_own_box_never_the_page(page, am, board, width):
+    """More columns than fit: they scroll sideways inside the board, the page never does
+    (a card's hidden text once widened the page to 1690 px in a 1366 px window)."""
+    eb, _made = board
+    for n in range(6):
+        Stage.objects.create(name=f"Extra {n}", order=100 + n).business_types.add(eb)
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, am)
+    page.goto(f"{page.base}/sales/bord/?business_type={eb.pk}")
+    expect(page.get_by_role("region", name="Extra 5")).to_be_attached()
+    page_width, window = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert page_width == window
+    columns = page.locator(".board-columns")
+    assert columns.evaluate("e => e.scrollWidth > e.clientWidth")
