@@ -2,6 +2,7 @@
 and the connection back to normal afterwards, whatever happened."""
 
 import datetime
+import time
 from decimal import Decimal
 
 import psycopg
@@ -88,10 +89,16 @@ def test_the_query_runs_while_python_goes_on(world):
     params = connection.get_connection_params()
     with sending_ahead(), psycopg.connect(**params, autocommit=True) as watcher:
         watcher.execute("SELECT pg_advisory_lock(4242)")
-        ahead = aggregate_ahead(slow, figures)
-        state, query = watcher.execute(
-            "SELECT state, query FROM pg_stat_activity WHERE pid = %s", [backend]
-        ).fetchone()
+        ahead = aggregate_ahead(slow, figures)  # returned while the lock is held: not awaited
+        # The server may take a moment to pick the query up: wait for it, not for a fixed time.
+        deadline = time.monotonic() + 10
+        while True:
+            state, query = watcher.execute(
+                "SELECT state, query FROM pg_stat_activity WHERE pid = %s", [backend]
+            ).fetchone()
+            if state == "active" or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
         watcher.execute("SELECT pg_advisory_unlock(4242)")
         assert state == "active" and "pg_advisory_xact_lock" in query
         assert dict(ahead) == {"count": 1, "slept": 7}
