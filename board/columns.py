@@ -19,16 +19,28 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from salesmodule.amounts import cents_to_euros
 from salesmodule.ids import parse_id
 from settings_app.models import BusinessType, Outcome, Stage, TrajectType, WinLossReason
 from settings_app.roles import client_settings_of, roles_of
-from trajects.models import MONEY, Traject, accountmanager_names_of
+from trajects.models import Traject, accountmanager_names_of
 
 from .closed import closed_attach
 from .filters import BoardFilter
@@ -174,22 +186,24 @@ def column_sums(queryset, column_ids: list[int], keys=None) -> dict[int, dict]:
         if NO_STAGE in keys:
             wanted |= column_q(NO_STAGE, column_ids)
         queryset = queryset.filter(wanted)
+    # Summed in whole cents: integer sums, a third of the time of numeric ones over a column of
+    # 50,000 open trajects, and exact by construction.
+    value, weighted = queryset.share_cents()
     rows = (
         queryset.order_by()
         .annotate(board_column=column_key_expression(column_ids))
         .values("board_column")
         .annotate(
             n=Count("pk"),
-            total_value=Coalesce(Sum("share_value"), Value(Decimal(0)), output_field=MONEY),
-            total_weighted=Coalesce(Sum("share_weighted"), Value(Decimal(0)), output_field=MONEY),
+            value_cents=Coalesce(Sum(value), 0, output_field=BigIntegerField()),
+            weighted_cents=Coalesce(Sum(weighted), 0, output_field=BigIntegerField()),
         )
     )
-    cent = Decimal("0.01")
     return {
         row["board_column"]: {
             "count": row["n"],
-            "value": Decimal(row["total_value"]).quantize(cent),
-            "weighted": Decimal(row["total_weighted"]).quantize(cent),
+            "value": cents_to_euros(row["value_cents"]),
+            "weighted": cents_to_euros(row["weighted_cents"]),
         }
         for row in rows
     }
@@ -228,6 +242,26 @@ def first_card_ids(queryset, column_ids: list[int], keys: list[int], limit: int)
     return found
 
 
+# The columns of a card's row (templates/board/_card.html, board.render): the share annotations
+# read value, probability and accountmanager count in SQL.
+CARD_FIELDS = (
+    "subject",
+    "relation__name",
+    "stage",
+    "business_type",
+    "type",
+    "converted_at",
+    "value",
+    "probability",
+    "accountmanager_count",
+    "expected_close",
+    "closed_at",
+    "closed_from_stage",
+    "stage_changed_at",
+    "version",
+)
+
+
 def card_rows(ids, share_users) -> list[Traject]:
     """The cards' rows by id, with what a card shows; in the order of `ids`."""
     if not ids:
@@ -236,6 +270,9 @@ def card_rows(ids, share_users) -> list[Traject]:
         Traject.objects.filter(pk__in=ids)
         .with_share_for(share_users, only_theirs=False)
         .select_related("relation", "stage")
+        # What a card shows and nothing more: a board page builds some 350 of these rows, and
+        # every datetime and decimal column read is parsed for each of them.
+        .only(*CARD_FIELDS)
         .with_accountmanager_names()
     )
     by_id = {row.pk: row for row in rows}
@@ -349,11 +386,23 @@ def chosen_business_type(request, tabs: list[BusinessType], notices: list[str]):
     return default_tab(tabs)
 
 
+def is_own_board(request, filterset: BoardFilter) -> bool:
+    """An accountmanager's own board: his share, and he is no beheerder."""
+    share_ids = [getattr(user, "pk", user) for user in filterset.share_users]
+    return not roles_of(request.user).beheerder and share_ids == [request.user.pk]
+
+
 def board_filter(request, business_type: BusinessType, type_ids: list[int]) -> BoardFilter:
     """The board's filters over the business type's open trajects the user may see."""
     base = open_trajects(request.user, business_type.pk, type_ids)
     client = client_settings_of(request.user)
-    return BoardFilter(request.GET, base, request=request, thresholds=client.thresholds)
+    filterset = BoardFilter(request.GET, base, request=request, thresholds=client.thresholds)
+    if is_own_board(request, filterset):
+        # For an accountmanager visible_to means "not deleted and his", and the filter's share
+        # already says "his": asked twice, the planner misjudges the rows and probes every
+        # traject he was ever on, 5-8× slower. open_of excludes the deleted ones.
+        filterset.queryset = open_of(business_type.pk, type_ids)
+    return filterset
 
 
 def board_build(request, *, cards: bool = True, headers=None) -> Board:
@@ -383,20 +432,11 @@ def board_build(request, *, cards: bool = True, headers=None) -> Board:
     if headers is not None:
         keys = {key if key in column_ids else NO_STAGE for key in headers}
     own = None
-    share_ids = [getattr(user, "pk", user) for user in filterset.share_users]
-    if (
-        cards
-        and headers is None
-        and not roles_of(request.user).beheerder
-        and share_ids == [request.user.pk]
-    ):
+    if cards and headers is None and is_own_board(request, filterset):
         # An accountmanager's own board: a few hundred of his trajects. They are found once,
         # in one query, by expected close; the columns' first cards are taken from that list
-        # and the headers summed over exactly those rows. For him visible_to means "not
-        # deleted and his", and the filter's share already says "his": asked twice, the
-        # planner misjudges the rows and probes every traject he was ever on, 5-8× slower.
-        mine = filterset.filter_queryset(open_of(business_type.pk, type_ids))
-        own = list(ordered(mine).values_list("pk", "stage_id"))
+        # and the headers summed over exactly those rows (board_filter based it on open_of).
+        own = list(ordered(queryset).values_list("pk", "stage_id"))
         queryset = Traject.objects.filter(pk__in=[pk for pk, _stage in own])
         queryset = queryset.with_share_for(filterset.share_users, only_theirs=False)
     sums = column_sums(queryset, column_ids, keys)

@@ -8,9 +8,10 @@ hundredths of that. The template stays the reference, and renders single cards (
 tests/board/test_render.py renders the same cards both ways and requires the same HTML.
 """
 
+import html
+
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,14 @@ from trajects.tables import euro
 from .columns import NO_STAGE_PARAM
 
 ROUTE_ID = 999_999_999  # reversed once, then replaced by each card's id
+
+
+def esc(text) -> str:
+    """conditional_escape without its lazy-string wrapper (a tenth of the cost; 15 per card):
+    the same output, html.escape of the text unless it is already safe."""
+    if hasattr(text, "__html__"):
+        return text.__html__()
+    return html.escape(str(text))
 
 
 def _url_pattern(name: str) -> str:
@@ -80,8 +89,9 @@ class CardWriter:
         self.badges: dict[tuple, str] = {}
 
     def remaining(self, t) -> str:
-        """The remaining-days badge: the same for every card with this close date."""
-        key = (t.expected_close, t.closed_at is None)
+        """The remaining-days badge: the same for every card with as many days left."""
+        close = t.expected_close
+        key = ("left", None if close is None else (close - self.today).days, t.closed_at is None)
         if key not in self.badges:
             indicator = indicators.traject_remaining_days(
                 t, today=self.today, client_settings=self.client

@@ -82,3 +82,11 @@ class AmountField(forms.DecimalField):
                 raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         # A Decimal passes DecimalField's own checks untouched (no locale re-reading).
         return super().to_python(value)
+
+
+CENT = Decimal("0.01")
+
+
+def cents_to_euros(cents: int) -> Decimal:
+    """Whole cents as an amount with two decimals: 123456 → Decimal('1234.56')."""
+    return (Decimal(int(cents)) / 100).quantize(CENT)

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 
 class Level(StrEnum):
@@ -28,13 +28,16 @@ class Level(StrEnum):
 ICONS = {Level.GREEN: "✓", Level.ORANGE: "!", Level.RED: "‼", Level.OVERDUE: "✕"}
 
 
+_LEVEL_NAMES = {
+    Level.GREEN: gettext_noop("op schema"),
+    Level.ORANGE: gettext_noop("let op"),
+    Level.RED: gettext_noop("dringend"),
+    Level.OVERDUE: gettext_noop("verlopen"),
+}
+
+
 def _level_name(level: Level) -> str:
-    return {
-        Level.GREEN: _("op schema"),
-        Level.ORANGE: _("let op"),
-        Level.RED: _("dringend"),
-        Level.OVERDUE: _("verlopen"),
-    }[level]
+    return _(_LEVEL_NAMES[level])
 
 
 @dataclass(frozen=True)
