@@ -29,7 +29,8 @@ def preferences(request):
     else:
         form = PreferencesForm(instance=current)
         status = 200
-    return render(request, "settings_app/preferences.html", {"form": form}, status=status)
+    context = {"form": form, "overview": "preferences"}
+    return render(request, "settings_app/preferences.html", context, status=status)
 
 
 @require_POST
