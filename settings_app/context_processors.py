@@ -12,6 +12,4 @@ def sales_roles(request):
 
 def user_preferences(request):
     """Expose the user's "Mijn instellingen" (read with the roles, no query of its own)."""
-    return {
-        "preferences": SimpleLazyObject(lambda: preferences_of(getattr(request, "user", None)))
-    }
+    return {"preferences": SimpleLazyObject(lambda: preferences_of(getattr(request, "user", None)))}

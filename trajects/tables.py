@@ -162,7 +162,9 @@ class TrajectTable(tables.Table):
         _("Datum 1e bezoek"), order_by=("first_visit_on", "id"), attrs={"td": {"class": "date"}}
     )
     probability = Column(
-        _("Kans"), order_by=("probability", "id"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+        _("Kans"),
+        order_by=("probability", "id"),
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
     )
     value = MoneyColumn(_("Waarde"), accessor="share_value", order_by=("share_value", "id"))
     weighted = MoneyColumn(

@@ -83,14 +83,17 @@ PAGES = [
 CHECK_JS = """
 ([scope]) => {
   const root = document.querySelector(scope) || document.body;
-  const selector = 'td, th, a[href], button, input:not([type=hidden]), select, textarea, summary, label';
+  const selector = 'td, th, a[href], button, input:not([type=hidden]), select, textarea, '
+                 + 'summary, label';
   const vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
   const fractions = [[.5, .5], [.15, .25], [.85, .25], [.15, .75], [.85, .75]];
   const problems = [];
   const describe = (el) => {
     let text = el.tagName.toLowerCase();
     if (el.id) text += '#' + el.id;
-    if (el.className && typeof el.className === 'string') text += '.' + el.className.trim().split(/\\s+/).join('.');
+    if (el.className && typeof el.className === 'string') {
+      text += '.' + el.className.trim().split(/\\s+/).join('.');
+    }
     return text + ' "' + (el.textContent || el.value || '').trim().slice(0, 30) + '"';
   };
   for (const el of root.querySelectorAll(selector)) {
@@ -121,7 +124,8 @@ CHECK_JS = """
       const hit = document.elementFromPoint(x, y);
       if (hit && (hit === el || el.contains(hit))) continue;
       // A sticky table header may lie over rows scrolled under it: that is its purpose.
-      if (hit && hit.closest('thead') && el.closest('tbody') && hit.closest('table') === el.closest('table')) continue;
+      if (hit && hit.closest('thead') && el.closest('tbody')
+          && hit.closest('table') === el.closest('table')) continue;
       problems.push(describe(el) + ' at ' + Math.round(x) + ',' + Math.round(y) +
                     ' under ' + (hit ? describe(hit) : 'nothing'));
       break;

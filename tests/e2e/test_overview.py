@@ -82,9 +82,11 @@ def test_month_filter_updates_table_and_totals_in_place_and_back_restores(page, 
         page.go_back()
         page.wait_for_load_state("networkidle")
     page.wait_for_url("**/sales/")
+    # While htmx restores the page the table may briefly be absent.
     page.wait_for_function(
-        "document.querySelector('#traject-table tbody').innerText.includes('Deze maand')"
-        " && !document.querySelector('#traject-table tbody').innerText.includes('Vorige maand')"
+        "(() => { const t = document.querySelector('#traject-table tbody');"
+        " return t && t.innerText.includes('Deze maand')"
+        " && !t.innerText.includes('Vorige maand'); })()"
     )
     assert page.url.endswith("/sales/")
     assert "Vorige maand" not in table.inner_text()

@@ -42,7 +42,8 @@ def test_defaults_without_a_row_then_saving_creates_it(client_for, am):
     client = client_for(am)
     assert not UserPreferences.objects.filter(user=am).exists()
     response = client.get(PAGE)
-    assert re.search(r'<input type="radio" name="density" value="comfortable"[^>]*checked', response.text)
+    radio = r'<input type="radio" name="density" value="comfortable"[^>]*checked'
+    assert re.search(radio, response.text)
     assert re.search(r'<input type="checkbox" name="shortcuts"[^>]*checked', response.text)
     assert density_of(client.get(OVERVIEW)) == "comfortable"
     response = client.post(PAGE, {"density": "compact"})  # shortcuts unticked: off

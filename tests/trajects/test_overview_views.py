@@ -370,7 +370,8 @@ class TestBadInput:
     def test_an_invisible_accountmanager_is_ignored_and_leaks_nothing(
         self, client_for, am, other_am
     ):
-        response = client_for(am).get(URL, {"accountmanager": other_am.pk, "criterion": "accountmanager"})
+        params = {"accountmanager": other_am.pk, "criterion": "accountmanager"}
+        response = client_for(am).get(URL, params)
         assert response.status_code == 200
         assert "Accountmanager “" in notices(response)
         assert rows(response) == ["Mine"]
@@ -546,7 +547,8 @@ class TestStatisticallyExpected:
         assert "Statistisch verwacht" in response.text
         assert totals_row(response, "page-totals")[6] == ""  # the whole result's figure only
         # The whole result's figure is fetched by the page once it is shown.
-        cell = re.search(r'<span class="expected" id="all-expected"[^>]*>(.*?)</span>', response.text)
+        expected = r'<span class="expected" id="all-expected"[^>]*>(.*?)</span>'
+        cell = re.search(expected, response.text)
         assert 'hx-trigger="load"' in cell.group(1)
         assert "/sales/statistisch-verwacht/?month=11&amp;year=2026" in cell.group(1)
         # € 2.000 × 75 % + his half of € 4.000 × 75 % (his own rate: the pair pools to 75 %)
