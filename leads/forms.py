@@ -62,6 +62,14 @@ def lead_stages(business_type_id):
     )
 
 
+class OptionalSelect(forms.Select):
+    """A select that is never `required`: Django would otherwise read its first choice to
+    decide, a query of its own when there is no empty label."""
+
+    def use_required_attribute(self, initial):
+        return False
+
+
 class UserChoiceField(forms.ModelChoiceField):
     me = None  # the pk of the user filling in the form: his name says "(ikzelf)"
 
@@ -171,6 +179,7 @@ class LeadForm(forms.Form):
         lead_by_choices(),
         label=_("Lead door"),
         required=False,
+        widget=OptionalSelect,
         help_text=_("Wie de lead binnenbracht."),
     )
     accountmanagers = UsersChoiceField(
