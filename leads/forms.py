@@ -62,8 +62,20 @@ def lead_stages(business_type_id):
     )
 
 
+class OptionalSelect(forms.Select):
+    """A select that is never `required`: Django would otherwise read its first choice to
+    decide, a query of its own when there is no empty label."""
+
+    def use_required_attribute(self, initial):
+        return False
+
+
 class UserChoiceField(forms.ModelChoiceField):
+    me = None  # the pk of the user filling in the form: his name says "(ikzelf)"
+
     def label_from_instance(self, obj):
+        if obj.pk == self.me:
+            return _("%(name)s (ikzelf)") % {"name": person_name(obj)}
         return person_name(obj)
 
 
@@ -167,7 +179,7 @@ class LeadForm(forms.Form):
         lead_by_choices(),
         label=_("Lead door"),
         required=False,
-        empty_label=_("(ikzelf)"),
+        widget=OptionalSelect,
         help_text=_("Wie de lead binnenbracht."),
     )
     accountmanagers = UsersChoiceField(
@@ -211,9 +223,11 @@ class LeadForm(forms.Form):
             )
         self._preset(preset or {})
         self._stage_field()
-        self.fields["lead_by"].queryset = lead_by_choices() | get_user_model().objects.filter(
-            pk=user.pk
-        )
+        # The user is offered once, by name and "(ikzelf)", chosen from the start (issue 14).
+        lead_by = self.fields["lead_by"]
+        lead_by.queryset = lead_by_choices() | get_user_model().objects.filter(pk=user.pk)
+        lead_by.empty_label = None
+        lead_by.me = user.pk
         if self.roles.beheerder:
             self.fields["accountmanagers"].help_text = _(
                 "Leeg: de lead gaat naar de marketing pot en wordt later verdeeld."

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "settings_app.context_processors.sales_roles",
+                "settings_app.context_processors.user_preferences",
             ],
         },
     },

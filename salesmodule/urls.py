@@ -17,6 +17,7 @@ urlpatterns = [
     path("sales/", include("trajects.urls")),
     path("vacatures/", include("vacancies.urls")),
     path("crm/", include("crm.urls")),
+    path("voorkeuren/", include("settings_app.urls")),  # "Mijn instellingen" (issue 14)
     path("instellingen/", admin.site.urls),
 ]
 # MEDIA_ROOT is never served, not even with DEBUG: quote PDFs go out only through the quote's

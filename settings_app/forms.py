@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import BusinessType, ClientSettings, Outcome, TrajectType
+from .models import BusinessType, ClientSettings, Density, Outcome, TrajectType, UserPreferences
 from .price_ranges import price_ranges, thresholds_parse, thresholds_text
 
 PREVIEW_ID = "price-range-preview"
@@ -178,3 +178,23 @@ class BusinessTypeForm(forms.ModelForm):
 
     def clean_colour(self):
         return (self.cleaned_data.get("colour") or "").strip().lower()
+
+
+class PreferencesForm(forms.ModelForm):
+    """ "Mijn instellingen": what every user chooses for himself (UserPreferences)."""
+
+    class Meta:
+        model = UserPreferences
+        fields = ["density", "shortcuts"]
+        widgets = {"density": forms.RadioSelect}
+        labels = {"density": _("Tabellen"), "shortcuts": _("Sneltoetsen gebruiken")}
+        help_texts = {
+            "density": _("Compact toont meer rijen per scherm."),
+            "shortcuts": _("n nieuwe lead, / zoeken, g t trajecten, g l leads, ? overzicht."),
+        }
+
+
+class DensityForm(forms.Form):
+    """The density switch above a table: one field of the preferences."""
+
+    density = forms.ChoiceField(choices=Density.choices)

@@ -290,3 +290,35 @@ class UserSettings(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class Density(models.TextChoices):
+    COMPACT = "compact", _("Compact")
+    COMFORTABLE = "comfortable", _("Ruim")
+
+
+class UserPreferences(models.Model):
+    """What a user chooses for himself in "Mijn instellingen" (issue 14): how tables look and
+    whether the keyboard shortcuts are on. Made on demand; a user without a row has the
+    defaults. A new preference is a field here and a field in PreferencesForm: roles_of reads
+    every field with the roles (settings_app.roles.preferences_of)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    density = models.CharField(
+        _("tabeldichtheid"), max_length=12, choices=Density.choices, default=Density.COMFORTABLE
+    )
+    shortcuts = models.BooleanField(_("sneltoetsen"), default=True)
+
+    class Meta:
+        verbose_name = _("persoonlijke voorkeuren")
+        verbose_name_plural = _("persoonlijke voorkeuren")
+
+    def __str__(self):
+        return str(self.user)
+
+    @classmethod
+    def preference_fields(cls) -> list[str]:
+        """The fields a user chooses (everything but the keys)."""
+        return [f.name for f in cls._meta.concrete_fields if f.name not in ("id", "user")]

@@ -36,15 +36,21 @@ def roles_of(user) -> Roles:
     cached = getattr(user, "_sales_roles", None)
     if cached is not None:
         return cached
-    from .models import ClientSettings, UserSettings
+    from .models import ClientSettings, UserPreferences, UserSettings
 
     own = UserSettings.objects.filter(user=user)
+    # The user's own preferences (density, shortcuts) come along in the same query.
+    preferences = UserPreferences.objects.filter(user=user)
     client = (
         ClientSettings.objects.filter(pk=1)
         .annotate(
             user_is_accountmanager=Subquery(own.values("is_accountmanager")),
             user_is_beheerder=Subquery(own.values("is_beheerder")),
             user_sales_select=Subquery(own.values("sales_select_enabled")),
+            **{
+                f"preference_{name}": Subquery(preferences.values(name))
+                for name in UserPreferences.preference_fields()
+            },
         )
         .first()
     )
@@ -67,7 +73,27 @@ def roles_of(user) -> Roles:
     )
     user._sales_roles = roles
     user._client_settings = client
+    values = {
+        name: getattr(client, f"preference_{name}", None)
+        for name in UserPreferences.preference_fields()
+    }
+    # None: no row yet (or a fresh database), so the field's default.
+    user._preferences = UserPreferences(
+        user=user, **{name: value for name, value in values.items() if value is not None}
+    )
     return roles
+
+
+def preferences_of(user):
+    """The user's "Mijn instellingen" (settings_app.UserPreferences), read with his roles in
+    one query and kept for the request; the defaults for someone not logged in."""
+    from .models import UserPreferences
+
+    if user is None or not user.is_authenticated:
+        return UserPreferences()
+    roles_of(user)
+    cached = getattr(user, "_preferences", None)
+    return cached if cached is not None else UserPreferences(user=user)
 
 
 def client_settings_of(user):

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import ClientSettings, TrajectType, UserSettings
+from .models import ClientSettings, TrajectType, UserPreferences, UserSettings
 from .price_ranges import thresholds_parse, thresholds_text
 from .signals import price_ranges_changed
 
@@ -35,6 +35,19 @@ def user_settings_set(
     )
     user.__dict__.pop("_sales_roles", None)
     return settings
+
+
+@transaction.atomic
+def user_preferences_set(*, user, **values) -> UserPreferences:
+    """Store what a user chose in "Mijn instellingen" (only the fields given), made on demand."""
+    preferences, _created = UserPreferences.objects.get_or_create(user=user)
+    for name, value in values.items():
+        setattr(preferences, name, value)
+    preferences.full_clean()
+    preferences.save()
+    user.__dict__.pop("_sales_roles", None)
+    user.__dict__.pop("_preferences", None)
+    return preferences
 
 
 @transaction.atomic

@@ -38,6 +38,11 @@ MONTHS = [
     (11, _("november")),
     (12, _("december")),
 ]
+# The month chips' short names (issue 14).
+MONTHS_SHORT = [
+    _("jan"), _("feb"), _("mrt"), _("apr"), _("mei"), _("jun"),
+    _("jul"), _("aug"), _("sep"), _("okt"), _("nov"), _("dec"),
+]  # fmt: skip
 YEARS_BACK, YEARS_AHEAD = 10, 5
 KEYWORD_MAX = 100
 VALUES_MAX = 50  # values per criterion; more is not a person choosing
@@ -348,6 +353,43 @@ class OverviewFilter(django_filters.FilterSet):
     def year_options(self):
         return self.options("year")
 
+    @property
+    def month_chips(self) -> list[tuple[str, str, str, bool]]:
+        """(value, short name, full name, chosen) of the twelve month toggles."""
+        chosen = self.chosen("month")
+        return [
+            (str(number), str(MONTHS_SHORT[number - 1]), str(name), str(number) in chosen)
+            for number, name in MONTHS
+        ]
+
+    @property
+    def year_chips(self) -> list[tuple[str, bool]]:
+        """(year, chosen) of the year toggles: the chosen years with one either side (this
+        year when none is chosen), within the years one may choose."""
+        allowed = self.year_choices()
+        chosen = sorted(int(y) for y in self.chosen("year"))
+        if chosen:
+            shown = set(chosen) | {chosen[0] - 1, chosen[-1] + 1}
+        else:
+            shown = {self.today.year - 1, self.today.year, self.today.year + 1}
+        return [(str(y), y in chosen) for y in sorted(shown) if y in allowed]
+
+    def year_step(self, step: int) -> list[str] | None:
+        """The chosen years moved by `step` (this year's when none is chosen); None past the
+        years one may choose."""
+        chosen = sorted(int(y) for y in self.chosen("year")) or [self.today.year]
+        moved = [y + step for y in chosen]
+        allowed = self.year_choices()
+        if not all(y in allowed for y in moved):
+            return None
+        return [str(y) for y in moved]
+
+    @property
+    def period_words(self) -> str:
+        """The date filter in words: 'nov 2026', 'jan – mrt, nov 2025 en 2026', 'alle data'."""
+        months, years = self.months_years()
+        return period_words(months, years)
+
     @cached_property
     def _lists(self) -> dict[str, list[tuple[str, str, bool]]]:
         return choice_lists()
@@ -387,6 +429,32 @@ class OverviewFilter(django_filters.FilterSet):
         """The short lists, shown as checkboxes: (name, label, options)."""
         names = ("type", "business_type", "source", "stage")
         return [(name, self.form.fields[name].label, self.options(name)) for name in names]
+
+    def pickable_criteria(self) -> list[tuple[str, str]]:
+        """(name, label) of the criteria "Criterium toevoegen" offers, in the panel's order."""
+        labels = {
+            "accountmanager": _("Accountmanager"),
+            "type": self.form.fields["type"].label,
+            "business_type": self.form.fields["business_type"].label,
+            "source": self.form.fields["source"].label,
+            "stage": self.form.fields["stage"].label,
+            "price_range": self.form.fields["price_range"].label,
+            "lead_by": self.form.fields["lead_by"].label,
+            "probability": _("Kans"),
+            "first_visit": self.form.fields["first_visit"].label,
+        }
+        if not (self.roles.beheerder or self.roles.accountmanager):
+            del labels["accountmanager"]
+        return [(name, str(label)) for name, label in labels.items()]
+
+    def shown_criteria(self, added: str = "") -> set[str]:
+        """The criteria whose control the panel shows: those in use, and the one just added."""
+        shown = {name for name in CRITERIA if self.chosen(name)}
+        if shown & {"probability_min", "probability_max"}:
+            shown.add("probability")
+        if added in dict(self.pickable_criteria()):
+            shown.add(added)
+        return shown
 
     @property
     def has_criteria(self) -> bool:
@@ -453,6 +521,51 @@ class OverviewFilter(django_filters.FilterSet):
 
     def filter_first_visit(self, queryset, name, value):
         return queryset.filter(first_visit_on__isnull=value == "zonder")
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Consecutive runs of sorted numbers: [1, 2, 3, 7] → [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
+
+
+def _run_words(runs, name) -> list[str]:
+    return [
+        name(low)
+        if low == high
+        else f"{name(low)}, {name(high)}"
+        if high == low + 1
+        else f"{name(low)} – {name(high)}"
+        for low, high in runs
+    ]
+
+
+def period_words(months: list[int], years: list[int]) -> str:
+    """Months × years as a person says them: 'dec 2026', 'jan – mrt 2026', 'nov, dec 2025 en
+    2026', 'mrt, elk jaar', '2026', 'alle data'."""
+    months = sorted(set(months))
+    month_text = ""
+    if months and len(months) < 12:
+        month_text = ", ".join(_run_words(_runs(months), lambda m: str(MONTHS_SHORT[m - 1])))
+    year_runs = []
+    for low, high in _runs(years):  # two years read as "2025 en 2026", not as a range
+        year_runs += [(low, low), (high, high)] if high == low + 1 else [(low, high)]
+    year_parts = _run_words(year_runs, str)
+    if len(year_parts) > 1:
+        year_text = _("%(first)s en %(last)s") % {
+            "first": ", ".join(year_parts[:-1]),
+            "last": year_parts[-1],
+        }
+    else:
+        year_text = "".join(year_parts)
+    if not year_text:
+        return _("%(months)s, elk jaar") % {"months": month_text} if month_text else _("alle data")
+    return f"{month_text} {year_text}" if month_text else year_text
 
 
 def shorten(value: str, length: int = 40) -> str:

@@ -140,7 +140,7 @@ class MoneyColumn(Column):
 
 
 class TrajectTable(tables.Table):
-    subject = Column(_("Onderwerp"), order_by=("subject", "id"))
+    subject = Column(_("Onderwerp"), order_by=("subject", "id"), attrs={"td": {"class": "wide"}})
     relation = Column(_("Relatie"), order_by=("relation__name_normalised", "id"))
     contact = Column(_("Contactpersoon"), order_by=("contact__last_name", "id"))
     type = Column(_("Type"), order_by=("type__order", "type__name", "id"))
@@ -161,14 +161,18 @@ class TrajectTable(tables.Table):
     first_visit_on = Column(
         _("Datum 1e bezoek"), order_by=("first_visit_on", "id"), attrs={"td": {"class": "date"}}
     )
-    probability = Column(_("Kans"), order_by=("probability", "id"), attrs={"td": {"class": "num"}})
+    probability = Column(
+        _("Kans"),
+        order_by=("probability", "id"),
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
     value = MoneyColumn(_("Waarde"), accessor="share_value", order_by=("share_value", "id"))
     weighted = MoneyColumn(
         _("Gewogen"), accessor="share_weighted", order_by=("share_weighted", "id")
     )
     visits = Column(
         _("Bezoeken"), accessor="visit_count", order_by=("visit_count", "id"),
-        attrs={"td": {"class": "num"}},
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
     )  # fmt: skip
     accountmanagers = Column(
         _("Accountmanager(s)"), accessor="pk", orderable=False, empty_values=()
@@ -272,17 +276,36 @@ class TrajectTable(tables.Table):
         sorting are still the table's.
         """
         cells = [
-            (self._cell(column.name), column.attrs.get("td", {}).get("class", ""))
+            (self._cell(column.name), column.attrs.get("td", {}).get("class", ""),
+             TITLES.get(column.name, _plain_title))
             for column in self.columns
-        ]
-        opening = {css: f'<td class="{css}">' if css else "<td>" for _render, css in cells}
+        ]  # fmt: skip
+        opening = {css: f'<td class="{css}"' if css else "<td" for _render, css, _t in cells}
         rows = []
         for row in self.page.object_list:
             record = row.record
             # Every value is escaped; conditional_escape keeps the links' safe HTML as it is.
-            html = "".join(f"{opening[css]}{esc(render(record))}</td>" for render, css in cells)
-            rows.append(mark_safe(html))  # noqa: S308
+            # Rows are one line; the title holds the whole text of a cell cut short.
+            parts = []
+            for render, css, title in cells:
+                value = esc(render(record))
+                hover = title(record, value)
+                parts.append(
+                    f'{opening[css]} title="{hover}">{value}</td>'
+                    if hover
+                    else f"{opening[css]}>{value}</td>"
+                )
+            rows.append(mark_safe("".join(parts)))  # noqa: S308
         return rows
+
+    def foot(self) -> tuple[int, list[str | None]]:
+        """The totals lines' shape, aligned with the columns: how many leading columns the
+        label ("Pagina", "Totaal") spans, then each following column's total (a key of
+        totals(), or None for a column without one)."""
+        names = [column.name for column in self.columns]
+        first = next((i for i, name in enumerate(names) if name in FOOT), len(names))
+        span = max(1, first)
+        return span, [FOOT.get(name) for name in names[span:]]
 
     def _cell(self, name: str):
         """How the column shows a record: CELLS, or for the indicator one bound to the page's
@@ -315,6 +338,34 @@ def _badge(record):
 
 def _names(record) -> str:
     return ", ".join(accountmanager_names_of(record))
+
+
+def _plain_title(record, value: str) -> str:
+    """A plain cell's title: its own (escaped) text; none for HTML (a badge, a link)."""
+    return "" if isinstance(value, SafeData) or not value else value
+
+
+# The title of a cell whose content is HTML: the text it shows.
+TITLES = {
+    "subject": lambda t, _value: esc(t.subject),
+    "business_type": lambda t, _value: esc(t.business_type),
+    "remaining_days": lambda t, _value: "",
+}
+# Short figures are never cut: no title.
+TITLES.update(
+    dict.fromkeys(
+        ["value", "weighted", "visits", "probability", "expected_close", "lead_date",
+         "first_visit_on"],
+        lambda t, _value: "",
+    )
+)  # fmt: skip
+# The total each column shows in the Pagina and Totaal lines (keys of totals()).
+FOOT = {
+    "probability": "avg_probability",
+    "value": "value",
+    "weighted": "weighted",
+    "visits": "visits",
+}
 
 
 # How each column shows a record in the page (escaped by the caller).

@@ -46,11 +46,20 @@ from .templatetags.traject_tags import field_label, field_value
 
 
 def _list_context(request, listing, view_form=None) -> dict:
-    today = listing.filterset.today
+    f = listing.filterset
+    today = f.today
     q = _search_text(request.GET.get("relation_q", ""))
     relation_options = []
-    if q and listing.filterset.chosen_relation is None:
+    if q and f.chosen_relation is None:
         relation_options = list(Relation.objects.matching(q)[:10])
+    added = request.GET.get("criterion", "")
+    shown = f.shown_criteria(added)
+    year_steps = []
+    for step, label, name in ((-1, "‹", _("Een jaar terug")), (1, "›", _("Een jaar verder"))):
+        years = f.year_step(step)
+        months = sorted(f.chosen("month"), key=int)  # the opening month too, which is no param
+        link = requery(request.GET, month=months, year=years, dates="1") if years else ""
+        year_steps.append((link, label, name))
     return {
         "overview": "trajects",
         "listing": listing,
@@ -68,10 +77,14 @@ def _list_context(request, listing, view_form=None) -> dict:
         ),
         "relation_remove": requery(request.GET, relation=None),
         "active_criteria": [
-            (name, label, text, requery(request.GET, **{name: None}))
-            for name, label, text in listing.filterset.active()
+            (name, label, text, requery(request.GET, **{name: None, "criterion": None}))
+            for name, label, text in f.active()
             if name != "relation"
         ],
+        "shown_criteria": shown,
+        "criterion_choices": [(n, label) for n, label in f.pickable_criteria() if n not in shown],
+        "year_back": year_steps[0],
+        "year_forward": year_steps[1],
         "view_links": [
             (view, requery(request.GET, view=str(view.pk), cols=None)) for view in listing.views
         ],
@@ -96,23 +109,26 @@ def _column_rows(params: QueryDict, columns: list[str]) -> list[str]:
         return esc(links.link(cols))
 
     hide, show = esc(_("Verbergen")), esc(_("Tonen"))
-    left, right = esc(_("Naar links")), esc(_("Naar rechts"))
     labels = dict(TrajectTable.column_choices())
     last = len(columns) - 1
     items = []
     for index, name in enumerate(columns):
         without = [c for c in columns if c != name] or columns
-        item = (
-            f'<li class="shown"><a href="{link(without)}" title="{hide}">☑ {esc(labels[name])}</a>'
-        )
+        label = esc(labels[name])
+        item = f'<li class="shown"><a href="{link(without)}" title="{hide}">☑ {label}</a>'
+        # The table's columns run left to right: the arrows say so, and their names too.
         if index > 0:
             up = columns[:]
             up[index - 1], up[index] = up[index], up[index - 1]
-            item += f' <a href="{link(up)}" title="{left}">↑</a>'
+            left = esc(_("%(column)s naar links") % {"column": labels[name]})
+            item += f' <a href="{link(up)}" class="move" aria-label="{left}" title="{left}">←</a>'
         if index < last:
             down = columns[:]
             down[index + 1], down[index] = down[index], down[index + 1]
-            item += f' <a href="{link(down)}" title="{right}">↓</a>'
+            right = esc(_("%(column)s naar rechts") % {"column": labels[name]})
+            item += (
+                f' <a href="{link(down)}" class="move" aria-label="{right}" title="{right}">→</a>'
+            )
         items.append(mark_safe(item + "</li>"))  # noqa: S308 - every value escaped above
     for name, label in labels.items():
         if name not in columns:
