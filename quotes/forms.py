@@ -9,7 +9,7 @@ from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext_lazy as _
 
 from salesmodule.amounts import AmountField
-from salesmodule.fields import DateField
+from salesmodule.fields import DateField, DateInput
 from settings_app.models import ClosedOutcome, PaymentTerm, WinLossReason
 from trajects.models import Traject
 
@@ -67,7 +67,7 @@ class QuoteForm(forms.ModelForm):
         ]
         field_classes = {"valid_until": DateField}
         widgets = {
-            "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_until": DateInput(),
             "opening_text": forms.Textarea(attrs={"rows": 3}),
             "closing_text": forms.Textarea(attrs={"rows": 3}),
         }
