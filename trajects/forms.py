@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _

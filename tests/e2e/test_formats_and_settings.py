@@ -130,8 +130,10 @@ def test_doorschuiven_asks_first(page, am, other_am):
 def test_geschiedenis_fits_its_card_at_1280(english_browser_page, am):
     page = english_browser_page
     contact = ContactFactory()
-    others = [AccountmanagerFactory(first_name=f"Wilhelmina{i}", last_name="Van Oldenbarnevelt")
-              for i in range(3)]
+    others = [
+        AccountmanagerFactory(first_name=f"Wilhelmina{i}", last_name="Van Oldenbarnevelt")
+        for i in range(3)
+    ]
     for i in range(6):
         TrajectFactory(
             subject=f"Werving en selectie van technisch personeel voor project {i} Noordzeekanaal",

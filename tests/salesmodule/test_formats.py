@@ -26,7 +26,10 @@ DAY = datetime.date(2026, 12, 2)
 
 @pytest.mark.parametrize(
     ("language", "short", "shown", "placeholder"),
-    [("nl", "02-12-2026", "02-12-2026", "dd-mm-jjjj"), ("en", "02/12/2026", "02/12/2026", "dd/mm/yyyy")],
+    [
+        ("nl", "02-12-2026", "02-12-2026", "dd-mm-jjjj"),
+        ("en", "02/12/2026", "02/12/2026", "dd/mm/yyyy"),
+    ],
 )
 def test_one_notation_per_language_in_display_and_edit(language, short, shown, placeholder):
     with translation.override(language):
@@ -176,9 +179,7 @@ class TestScreens:
             assert 'type="text"' in tag and f'value="{shown}"' in tag, tag
         assert "data-datepicker" in field_tag(page, "expected_close")
 
-    @pytest.mark.parametrize(
-        ("language", "typed"), [("nl", "15-01-2027"), ("en", "15/01/2027")]
-    )
+    @pytest.mark.parametrize(("language", "typed"), [("nl", "15-01-2027"), ("en", "15/01/2027")])
     def test_a_date_typed_in_the_languages_notation_is_saved(
         self, client_for, am, traject, language, typed
     ):
@@ -192,7 +193,10 @@ class TestScreens:
 
     @pytest.mark.parametrize(
         ("language", "typed", "message"),
-        [("nl", "15/13/2027", "Voer een geldige datum in."), ("en", "1/15/2027", "Enter a valid date.")],
+        [
+            ("nl", "15/13/2027", "Voer een geldige datum in."),
+            ("en", "1/15/2027", "Enter a valid date."),
+        ],
     )
     def test_a_bad_date_comes_back_beside_the_field_and_nothing_is_saved(
         self, client_for, am, traject, language, typed, message

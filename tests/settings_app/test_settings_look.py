@@ -129,7 +129,11 @@ class TestForms:
         ):
             page = client.get(url).content.decode()
             inputs = re.findall(r'<(?:input|select|textarea)[^>]*name="([a-z_]+)"', page)
-            fields = [f for f in inputs if f not in ("csrfmiddlewaretoken", "next", "language") and not f.startswith("_")]
+            fields = [
+                f
+                for f in inputs
+                if f not in ("csrfmiddlewaretoken", "next", "language") and not f.startswith("_")
+            ]
             first = "reason" if model is WinLossReason else "name"
             assert fields[0] == first, (url, fields)
             assert fields.index("order") > fields.index(first)
