@@ -252,3 +252,15 @@ class TestScreens:
         detail = client.get(reverse("quotes:detail", args=[quote.pk])).text
         assert euro(quote.total, cents=True).replace(" ", "\xa0") in detail
         assert quote.total != quote.total.quantize(Decimal(1))  # the golden lines have cents
+
+    @pytest.mark.parametrize(("language", "shown"), [("nl", "20.000,00"), ("en", "20,000.00")])
+    def test_a_quote_lines_price_is_edited_grouped_with_cents(
+        self, client_for, am, traject, language, shown
+    ):
+        from tests.quotes.conftest import make_quote
+
+        line = {"description": "Project", "quantity": "1", "unit": "", "unit_price": "20000"}
+        quote = make_quote(traject, am, lines=[{**line, "vat_rate": 21}])
+        client = in_language(client_for(am), language)
+        page = client.get(reverse("quotes:edit", args=[quote.pk])).text
+        assert f'value="{shown}"' in field_tag(page, "lines-0-unit_price")

@@ -90,7 +90,7 @@ def dossier_summary(entry) -> str:
 
 @register.filter
 def moment(text):
-    """An ISO datetime kept in the dossier, in local time: '4-5-2026 10:00'."""
+    """An ISO datetime kept in the dossier, in local time: '04-05-2026 10:00'."""
     value = parse_datetime(str(text or ""))
     if value is None:
         return text or ""
