@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.forms import relation_choice_field, relation_query_field
 from crm.models import Contact, Relation
 from salesmodule.amounts import AmountField
-from salesmodule.fields import DateField
+from salesmodule.fields import DateField, DateInput
 from salesmodule.ids import parse_id
 from settings_app.models import BusinessType, ClientSettings, Source, Stage
 from settings_app.roles import accountmanagers, person_name, roles_of
@@ -21,7 +21,6 @@ from .services import business_type_default
 
 EXISTING, NEW = "existing", "new"
 RELATION_OPTIONS = 20
-DATE_FORMAT = "%d-%m-%Y"
 ID_MAX = 2**63 - 1  # the largest id a bigint holds; SQLite cannot even bind a larger number
 
 
@@ -31,14 +30,6 @@ def id_number(value) -> int:
     if not 0 < number <= ID_MAX:
         raise ValueError(value)
     return number
-
-
-class DateInput(forms.DateInput):
-    """A text box for dd-mm-jjjj: what was typed stays visible, also when it is no date."""
-
-    def __init__(self, attrs=None):
-        base = {"placeholder": _("dd-mm-jjjj"), "inputmode": "numeric", "autocomplete": "off"}
-        super().__init__(attrs={**base, **(attrs or {})}, format=DATE_FORMAT)
 
 
 def lead_by_choices():

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext_lazy as _
 
-from salesmodule.amounts import AmountField
-from salesmodule.fields import DateField
+from salesmodule.amounts import AmountField, AmountInput
+from salesmodule.fields import DateField, DateInput
 from settings_app.models import ClosedOutcome, PaymentTerm, WinLossReason
 from trajects.models import Traject
 
@@ -30,12 +30,10 @@ def _decimal(**kwargs) -> forms.DecimalField:
         "max_whole_digits": _("Dit getal is te groot."),
         **kwargs.pop("error_messages", {}),
     }
-    return AmountField(
-        localize=True,
-        error_messages=messages,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        **kwargs,
+    widget = kwargs.pop("widget", None) or forms.TextInput(
+        attrs={"inputmode": "decimal", "autocomplete": "off"}
     )
+    return AmountField(localize=True, error_messages=messages, widget=widget, **kwargs)
 
 
 class QuoteForm(forms.ModelForm):
@@ -67,7 +65,7 @@ class QuoteForm(forms.ModelForm):
         ]
         field_classes = {"valid_until": DateField}
         widgets = {
-            "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_until": DateInput(),
             "opening_text": forms.Textarea(attrs={"rows": 3}),
             "closing_text": forms.Textarea(attrs={"rows": 3}),
         }
@@ -134,6 +132,7 @@ class QuoteLineForm(forms.Form):
     unit = forms.CharField(label=_("Eenheid"), max_length=30, required=False)
     unit_price = _decimal(
         label=_("Prijs per eenheid"),
+        widget=AmountInput(),  # money: grouped with cents, as every amount field
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0"),

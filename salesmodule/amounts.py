@@ -9,7 +9,7 @@ factor of a thousand. Anything else raises ValueError; the caller says so beside
 """
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -55,8 +55,30 @@ def parse_amount(text, *, decimal_mark: str | None = None) -> Decimal | None:
     return Decimal(cleaned)
 
 
+def euro(amount, *, cents: bool = False) -> str:
+    """The one money format (DESIGN rule 11): whole euros in lists and totals ('€ 20.000'),
+    cents on a detail page and in edit fields ('€ 20.000,00'); '' when unknown."""
+    if amount is None or amount == "":
+        return ""
+    if cents:
+        return "€ " + amount_text(amount)
+    whole = Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if formats.get_format("NUMBER_GROUPING") == 3:
+        # What number_format(whole, 0, force_grouping=True) gives, a tenth of the work: the
+        # overview formats a hundred amounts.
+        return "€ " + f"{int(whole):,}".replace(",", formats.get_format("THOUSAND_SEPARATOR"))
+    return "€ " + formats.number_format(whole, 0, force_grouping=True)
+
+
+def amount_text(amount) -> str:
+    """An amount with cents, grouped the language's way: '20.000,00' (nl), '20,000.00' (en).
+    What an edit field shows; parse_amount reads it back exactly."""
+    return formats.number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
+
+
 class AmountInput(forms.TextInput):
-    """An amount typed the local way; shown without grouping so it reads back unambiguously."""
+    """An amount typed the local way; shown grouped with cents ('20.000,00'), which
+    parse_amount reads back unambiguously (both marks present: the last is the decimal one)."""
 
     input_type = "text"
 
@@ -65,7 +87,7 @@ class AmountInput(forms.TextInput):
 
     def format_value(self, value):
         if isinstance(value, Decimal):
-            return formats.number_format(value, decimal_pos=2, use_l10n=True)
+            return amount_text(value)
         return super().format_value(value)
 
 

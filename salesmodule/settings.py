@@ -131,6 +131,7 @@ TRUSTED_PROXIES = trusted_proxies(env)
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["salesmodule.formats"]  # one date notation per language, shown and typed
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

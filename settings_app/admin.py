@@ -130,7 +130,7 @@ class ClientSettingsAdmin(admin.ModelAdmin):
 @admin.register(UserSettings)
 class UserSettingsAdmin(admin.ModelAdmin):
     list_display = [
-        "user",
+        "username",
         "full_name",
         "is_accountmanager",
         "is_beheerder",
@@ -152,6 +152,10 @@ class UserSettingsAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_login_locked()
+
+    @admin.display(description=gettext_lazy("gebruiker"), ordering="user__username")
+    def username(self, obj):
+        return obj.user.get_username()
 
     @admin.display(description=gettext_lazy("naam"), ordering="user__last_name")
     def full_name(self, obj):
@@ -177,6 +181,7 @@ class UserSettingsAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
+            kwargs["label"] = _("Gebruiker")
             kwargs["queryset"] = (
                 get_user_model()
                 .objects.filter(is_active=True)
@@ -185,15 +190,23 @@ class UserSettingsAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def entry_label(obj) -> str:
+    """How a key-user knows an entry: its name ("New business"), not its code ("NB")."""
+    return str(getattr(obj, "name", "") or obj)
+
+
 class ListEntryAdmin(admin.ModelAdmin):
     """A configurable list: an entry in use is deactivated, never deleted, and the page says why."""
 
     list_filter = ["active"]
+    delete_confirmation_template = "admin/settings_app/entry_delete_confirmation.html"
     actions = ["deactivate_selected", "activate_selected", "delete_unused_selected"]
 
     def get_fields(self, request, obj=None):
+        """What the entry is first (Naam …), then its place and state, then its use."""
         fields = list(super().get_fields(request, obj))
-        fields = [f for f in fields if f != "usage_note"]
+        last = [f for f in ("order", "active") if f in fields]
+        fields = [f for f in fields if f not in (*last, "usage_note")] + last
         return [*fields, "usage_note"] if obj is not None else fields
 
     def get_readonly_fields(self, request, obj=None):
@@ -240,6 +253,9 @@ class ListEntryAdmin(admin.ModelAdmin):
         obj = self.get_object(request, unquote(object_id))
         refusal = obj is not None and self._refusal(obj)
         if not refusal:
+            if obj is not None:
+                request.settings_entry_label = entry_label(obj)
+                extra_context = {**(extra_context or {}), "object_label": entry_label(obj)}
             try:
                 return super().delete_view(request, object_id, extra_context)
             except ListEntryInUse as error:  # came into use between the page and the click
@@ -250,6 +266,11 @@ class ListEntryAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         list_entry_delete(entry=obj)
+
+    def response_delete(self, request, obj_display, obj_id):
+        """The message after deleting names the entry as the dialog did (by its name)."""
+        label = getattr(request, "settings_entry_label", obj_display)
+        return super().response_delete(request, label, obj_id)
 
     @admin.action(description=gettext_lazy("Geselecteerde items deactiveren"))
     def deactivate_selected(self, request, queryset):

@@ -4,7 +4,9 @@ from functools import update_wrapper
 
 from django.contrib.admin import AdminSite
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import JavaScriptCatalog
 
 from .roles import roles_of
 
@@ -19,10 +21,43 @@ GROUPS = [
 ]
 
 
+# Django's Dutch catalog of the admin's JavaScript lacks these (new in Django 5): without them
+# the two-box chooser of a stage's business types speaks English ("Choose selected …").
+ADMIN_JS_DUTCH = {
+    "Choose selected %s": "Geselecteerde %s kiezen",
+    "Choose all %s": "Alle %s kiezen",
+    "Remove selected %s": "Geselecteerde %s verwijderen",
+    "Remove all %s": "Alle %s verwijderen",
+    'Choose %s by selecting them and then select the "Choose" arrow button.': (
+        "Kies %s door ze te selecteren en dan op de pijl 'Kiezen' te klikken."
+    ),
+    'Remove %s by selecting them and then select the "Remove" arrow button.': (
+        "Verwijder %s door ze te selecteren en dan op de pijl 'Verwijderen' te klikken."
+    ),
+    "(click to clear)": "(klik om te wissen)",
+}
+
+
+class AdminJavaScriptCatalog(JavaScriptCatalog):
+    """The admin widgets' catalog, completed in Dutch where Django's own has gaps."""
+
+    def get_catalog(self):
+        catalog = super().get_catalog()
+        if get_language() == "nl":
+            for msgid, dutch in ADMIN_JS_DUTCH.items():
+                catalog.setdefault(msgid, dutch)
+        return catalog
+
+
 class SalesAdminSite(AdminSite):
     site_header = _("Sales Module – Instellingen")
     site_title = _("Instellingen")
     index_title = _("Klant- en gebruikersinstellingen")
+    enable_nav_sidebar = False  # the product's top bar is the navigation
+
+    def i18n_javascript(self, request, extra_context=None):
+        """The admin's JavaScript strings in the page's language, with no English gaps."""
+        return AdminJavaScriptCatalog.as_view(packages=["django.contrib.admin"])(request)
 
     def has_permission(self, request):
         """Key-users (staff with the settings permission) and superusers."""

@@ -10,14 +10,14 @@ from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import AppointmentKind, Contact, Relation
-from salesmodule.amounts import AmountField
-from salesmodule.fields import DateField
+from salesmodule.amounts import AmountField, amount_text
+from salesmodule.fields import DateField, DateInput, date_text
 from salesmodule.ids import parse_id
 from settings_app.models import BusinessType, Outcome, Source, Stage, TrajectType, WinLossReason
 from settings_app.roles import accountmanagers, person_name
@@ -50,13 +50,6 @@ class PeopleSelect(forms.Select):
             for option in options:
                 value = "" if option["value"] is None else option["value"]
                 yield value, selected if option["selected"] else "", option["label"]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class OutcomeReasonField(forms.ModelChoiceField):
@@ -304,9 +297,9 @@ def _raw(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return date_text(value)
     if isinstance(value, Decimal):
-        return formats.number_format(value, decimal_pos=2, use_l10n=True)
+        return amount_text(value)
     return str(value)
 
 

@@ -16,13 +16,14 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils.formats import date_format, get_format, number_format
+from django.utils.formats import date_format, get_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.rows import BoundRows
 
+from salesmodule.amounts import euro as amount_euro
 from salesmodule.querystring import Requery
 from settings_app.models import ClientSettings
 from settings_app.roles import person_name
@@ -74,14 +75,7 @@ def esc(value) -> str:
 
 def euro(amount) -> str:
     """Whole euros in the active locale: '€ 99.303' (nl), '€ 99,303' (en); '' when unknown."""
-    if amount is None:
-        return ""
-    whole = Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    if get_format("NUMBER_GROUPING") == 3:
-        # What number_format(whole, 0, force_grouping=True) gives, a tenth of the work: the
-        # page formats a hundred amounts.
-        return "€ " + f"{int(whole):,}".replace(",", get_format("THOUSAND_SEPARATOR"))
-    return "€ " + number_format(whole, 0, force_grouping=True)
+    return amount_euro(amount)
 
 
 def percent(value) -> str:

@@ -632,6 +632,9 @@ def traject_hand_over(request, pk: int):
             _form_errors(form, error)
         else:
             if Traject.objects.visible_to(request.user).filter(pk=traject.pk).exists():
+                if request.htmx:
+                    response = _render_detail(request, traject)
+                    return _changed(response, DOSSIER_CHANGED, HISTORY_CHANGED)
                 return _back_to(request, traject, "accountmanagers")
             return _gone_for_me(
                 request,

@@ -5,15 +5,17 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
+from salesmodule.amounts import euro as amount_euro
+
 register = template.Library()
 
 
 @register.filter
 def money(value) -> str:
     """A Decimal amount in the active locale with the euro sign: '€ 1.234,56' in nl."""
-    if value is None or value == "":
-        return ""
-    return f"€\u00a0{number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)}"
+    # The one format (salesmodule.amounts.euro), with a no-break space: a quote's narrow
+    # columns and its PDF never split '€' from its amount.
+    return amount_euro(value, cents=True).replace(" ", "\u00a0", 1)
 
 
 @register.filter

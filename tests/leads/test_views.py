@@ -114,7 +114,8 @@ def test_the_columns_of_the_leads_overview(client_for, am):
     ):
         assert f">{header}" in html
     assert "Conversie datum" not in html
-    assert "Kolom B.V." in html and "<td>9-3-2026</td>" in html and "€ 99.303" in html
+    # dd-mm-jjjj (issue 14), whole euros
+    assert "Kolom B.V." in html and "<td>09-03-2026</td>" in html and "€ 99.303" in html
     assert escape(am.get_full_name()) in html and "Website" in html and ">EB<" in html
 
 

@@ -33,10 +33,10 @@ def test_valid_until_2100_12_31_is_kept(client_for, am, traject, time_machine):
     assert Quote.objects.get().valid_until == datetime.date(2100, 12, 31)
 
 
-def test_the_date_input_carries_the_range(client_for, am, traject, time_machine):
+def test_the_date_field_shows_the_pages_notation(client_for, am, traject, time_machine):
+    """A text box in dd-mm-jjjj with the calendar, not the browser's own date input (issue 14);
+    the range is the server's check above."""
     time_machine.move_to(TODAY, tick=False)
     text = client_for(am).get(create_url(traject)).text
-    assert (
-        'type="date" name="valid_until" value="2026-07-01" min="1900-01-01" max="2100-12-31"'
-        in text
-    )
+    assert 'type="text" name="valid_until" value="01-07-2026"' in text
+    assert 'placeholder="dd-mm-jjjj"' in text and "js/datepicker.js" in text

@@ -55,15 +55,17 @@ def test_informatie_dates_out_of_range_get_a_message(client_for, am, traject, fi
     assert getattr(Traject.objects.get(pk=traject.pk), field) == getattr(traject, field)
 
 
-def test_the_date_inputs_carry_the_range(client_for, am, traject):
+def test_the_date_inputs_are_text_boxes_with_the_calendar(client_for, am, traject):
+    """dd-mm-jjjj with the calendar, not the browser's date input (issue 14); the range is the
+    server's check above."""
     text = client_for(am).get(url("informatie", traject.pk)).text
-    inputs = re.findall(r'<input type="date" name="(\w+)"[^>]*>', text)
+    inputs = re.findall(r'<input type="text" name="(\w+)"[^>]*data-datepicker=[^>]*>', text)
     assert inputs == ["expected_close", "lead_date", "date"]
-    assert text.count('min="1900-01-01" max="2100-12-31"') == 3
+    assert 'type="date"' not in text
 
 
 def test_a_kept_moment_without_a_local_time_is_shown_as_kept():
-    assert moment("0001-01-01T00:00:00+00:19:32") == "1-1-0001 00:00"
+    assert moment("0001-01-01T00:00:00+00:19:32") == "01-01-0001 00:00"
 
 
 @pytest.mark.postgres

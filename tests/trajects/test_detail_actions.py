@@ -220,7 +220,7 @@ class TestAppointments:
         assert traject.first_visit_on == datetime.date(2026, 5, 4)
         assert traject.visit_count == 2  # visits only, planned ones included
         page = client.get(url("detail", traject.pk)).text
-        assert '<dd id="datum-1e-bezoek">4-5-2026</dd>' in page
+        assert '<dd id="datum-1e-bezoek">04-05-2026</dd>' in page  # dd-mm-jjjj
 
     def test_a_lead_or_an_unassigned_beheerder_does_not_set_it(
         self, client_for, am, beheerder, contact

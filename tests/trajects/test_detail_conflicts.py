@@ -69,7 +69,7 @@ class TestConflicts:
         bob.post(url("informatie", shared.pk), bob_form | {"probability": "80", "value": "9000"})
         response = anna.post(url("informatie", shared.pk), anna_form | {"probability": "30"})
         shown = form_data(response.text, action=url("informatie", shared.pk))
-        assert shown["value"] == "9000,00"  # not Anna's stale 1000: she did not change it
+        assert shown["value"] == "9.000,00"  # not Anna's stale 1000: she did not change it
 
     def test_different_fields_both_go_through(self, am, other_am, shared):
         anna, bob = logged_in(am), logged_in(other_am)

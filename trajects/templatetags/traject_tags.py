@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
 
+from salesmodule.amounts import euro as amount_euro
 from settings_app.roles import person_name
 
 from ..dossier import summary
@@ -24,13 +25,11 @@ DATE_FIELDS = {"expected_close", "lead_date", "first_visit_on"}
 
 @register.filter
 def euro(value, decimals=2):
-    """Decimal -> '€ 4.200,00' in nl, '€ 4,200.00' in en; '–' when unknown."""
+    """Cents on the detail page ('€ 4.200,00'), whole euros with :0 ('€ 4.200'); '–' when
+    unknown. The format is salesmodule.amounts.euro, the same everywhere."""
     if value is None or value == "":
         return "–"
-    number = formats.number_format(
-        Decimal(value), decimal_pos=int(decimals), use_l10n=True, force_grouping=True
-    )
-    return f"€ {number}"
+    return amount_euro(value, cents=int(decimals) > 0)
 
 
 @register.filter
@@ -91,7 +90,7 @@ def dossier_summary(entry) -> str:
 
 @register.filter
 def moment(text):
-    """An ISO datetime kept in the dossier, in local time: '4-5-2026 10:00'."""
+    """An ISO datetime kept in the dossier, in local time: '04-05-2026 10:00'."""
     value = parse_datetime(str(text or ""))
     if value is None:
         return text or ""

@@ -1,0 +1,15 @@
+"""Dutch: dd-mm-jjjj everywhere; the first input format is the one edit fields show."""
+
+from django.conf.locale.nl.formats import *  # noqa: F403 -- Django's, with ours below
+
+DATE_FORMAT = "d-m-Y"  # also a bare {{ date }} in a template
+DATETIME_FORMAT = "d-m-Y H:i"
+SHORT_DATE_FORMAT = "d-m-Y"  # '02-12-2026'
+SHORT_DATETIME_FORMAT = "d-m-Y H:i"  # '02-12-2026 15:23'
+DATE_INPUT_FORMATS = [
+    "%d-%m-%Y",  # '02-12-2026': what the date fields show
+    "%d-%m-%y",  # '02-12-26'
+    "%d/%m/%Y",  # '02/12/2026'
+    "%d/%m/%y",  # '02/12/26'
+    "%d.%m.%Y",  # '02.12.2026'
+]
