@@ -100,6 +100,8 @@ def lead_create(request):
                 messages.success(request, _("De lead is aangemaakt."))
                 url = reverse("trajects:detail", args=[lead.pk])
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.htmx and "relation" in form.fields:
+        form.fields["relation"].widget.options = ()  # the picker's no-JavaScript radios
     context = {"form": form, "vacancy": vacancy}
     return render_page(
         request, "leads/lead_form.html", context, partials=("lead-form", "lead-dialog")

@@ -464,6 +464,8 @@ def traject_informatie(request, pk: int):
         form.enhance(focus=request.GET.get("veld"))
         return _render_detail(request, traject, info_form=form)
     form = InformatieForm(request.POST, traject=traject, sales_select=sales_select)
+    if request.htmx:
+        form.fields["relation"].widget.options = ()  # the picker's no-JavaScript radios
     if form.searches_relation():
         # The picker's search button without JavaScript: show the matches, save nothing.
         return _render_detail(request, traject, info_form=form)

@@ -126,6 +126,17 @@
     setTimeout(function () { if (document.activeElement !== p.input) close(p); }, 100);
   });
 
+  // The no-JavaScript fallback (radio buttons of the same name as the hidden input) sits in a
+  // <noscript>. A page parses that as text, but htmx parses swapped-in HTML without scripting,
+  // so there the radios become real inputs that would outvote the picker's choice: drop them.
+  function dropFallback(root) {
+    if (!root || !root.querySelectorAll) return;
+    root.querySelectorAll("[data-combobox] noscript").forEach(function (el) { el.remove(); });
+  }
+  dropFallback(document);
+  document.addEventListener("htmx:load", function (event) { dropFallback(event.target); });
+  document.addEventListener("htmx:afterSwap", function (event) { dropFallback(event.detail.target); });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (target && target.getAttribute && target.getAttribute("role") === "listbox") {
