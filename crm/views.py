@@ -129,7 +129,9 @@ def relation_edit(request, pk: int):
     if not form.is_valid():
         return _card(request, relation, relation_form=form)
     try:
-        changes = services.relation_update(relation=relation, user=request.user, data=form.cleaned_data)
+        changes = services.relation_update(
+            relation=relation, user=request.user, data=form.cleaned_data
+        )
     except PermissionDenied as error:
         return _forbidden(request, error)
     except ValidationError as error:
@@ -162,7 +164,9 @@ def contact_edit(request, pk: int, contact_id: int):
     """Change one of the relation's contacts; a contact of another relation is 404."""
     relation = get_object_or_404(Relation, pk=pk)
     contact = get_object_or_404(Contact, pk=contact_id, relation=relation)
-    form = ContactForm(request.POST, instance=Contact.objects.get(pk=contact.pk), prefix=f"c{contact.pk}")
+    form = ContactForm(
+        request.POST, instance=Contact.objects.get(pk=contact.pk), prefix=f"c{contact.pk}"
+    )
     if not form.is_valid():
         return _card(request, relation, edit_contact=(contact.pk, form))
     try:

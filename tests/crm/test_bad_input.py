@@ -34,7 +34,7 @@ def test_a_nul_in_the_autocomplete_is_left_out(client_for, am, hanzebouw):
     assert f'data-value="{hanzebouw.pk}"' in response.text
 
 
-@pytest.mark.parametrize("forged", ["3bad", "<b>", "a b\"", "", "\x00"])
+@pytest.mark.parametrize("forged", ["3bad", "<b>", 'a b"', "", "\x00"])
 def test_a_forged_field_or_listbox_name_is_ignored(client_for, am, hanzebouw, forged):
     address = reverse("crm:relation_search")
     params = {"field": forged, "listbox": forged, "relation_query": "hanze", "q": "hanze"}

@@ -67,7 +67,9 @@ def euros(amount: Decimal) -> str:
 # --- Visibility -----------------------------------------------------------------------------
 
 
-def test_an_accountmanager_sees_only_his_own_trajects_and_leads(client_for, am, hanzebouw, trajects):
+def test_an_accountmanager_sees_only_his_own_trajects_and_leads(
+    client_for, am, hanzebouw, trajects
+):
     html = client_for(am).get(card(hanzebouw)).text
     assert "Mijn deuren" in html and "Mijn lead ramen" in html
     assert "Geheim dak" not in html and "Weg traject" not in html
@@ -82,7 +84,9 @@ def test_the_beheerder_sees_every_live_traject(client_for, beheerder, hanzebouw,
     assert "Weg traject" not in html
 
 
-def test_a_user_without_a_role_sees_the_address_but_no_traject(client_for, nobody, hanzebouw, trajects):
+def test_a_user_without_a_role_sees_the_address_but_no_traject(
+    client_for, nobody, hanzebouw, trajects
+):
     response = client_for(nobody).get(card(hanzebouw))
     assert response.status_code == 200
     assert "Dorpsstraat 1" in response.text
@@ -100,7 +104,9 @@ def test_a_forged_or_unknown_id_is_404(client_for, am, forged):
 
 
 @pytest.mark.parametrize("who", ["am", "beheerder"])
-def test_the_totals_row_is_the_sum_of_the_visible_trajects(request, client, hanzebouw, trajects, who):
+def test_the_totals_row_is_the_sum_of_the_visible_trajects(
+    request, client, hanzebouw, trajects, who
+):
     user = request.getfixturevalue(who)
     client.force_login(user)
     html = client.get(card(hanzebouw)).text
@@ -234,7 +240,9 @@ def test_a_contact_is_added_and_kept_in_the_history(client_for, am, hanzebouw):
         ({"new-last_name": "V" * 500}, "niet meer dan 100 tekens"),
     ],
 )
-def test_a_bad_new_contact_gives_a_message_and_saves_nothing(client_for, am, hanzebouw, data, message):
+def test_a_bad_new_contact_gives_a_message_and_saves_nothing(
+    client_for, am, hanzebouw, data, message
+):
     response = client_for(am).post(reverse("crm:contact_add", args=[hanzebouw.pk]), data)
     assert response.status_code == 200
     assert message in response.text and 'id="contact-fout"' in response.text

@@ -34,9 +34,11 @@ def lead_data(**extra) -> dict:
 
 
 def test_the_search_answers_listbox_options_at_most_twenty(client_for, am):
-    Relation.objects.bulk_create(Relation(name=f"Bouw {i}", name_normalised=f"BOUW {i}") for i in range(40))
+    Relation.objects.bulk_create(
+        Relation(name=f"Bouw {i}", name_normalised=f"BOUW {i}") for i in range(40)
+    )
     html = client_for(am).get(SEARCH, {"relation_query": "bouw", "listbox": "x-listbox"}).text
-    assert html.count('data-value=') == 20 and 'id="x-listbox-more"' in html
+    assert html.count("data-value=") == 20 and 'id="x-listbox-more"' in html
     assert "Alleen de eerste 20" in html
     assert "Nieuwe relatie" not in html  # only where the form can make one
 
@@ -86,7 +88,10 @@ def test_nieuwe_relatie_switches_to_a_new_relation_with_the_duplicate_warning(cl
 def test_a_contact_is_added_to_an_existing_relation_from_the_lead_dialog(client_for, am):
     relation = RelationFactory(name="Hanzebouw")
     data = lead_data(
-        relation=relation.pk, contact_first_name="Anna", contact_last_name="Smit", contact_email="a@h.nl"
+        relation=relation.pk,
+        contact_first_name="Anna",
+        contact_last_name="Smit",
+        contact_email="a@h.nl",
     )
     response = client_for(am).post(CREATE, data)
     assert response.status_code == 302
@@ -142,7 +147,10 @@ def selects(html: str) -> list[tuple[str, int]]:
 
 def test_no_page_renders_a_select_of_more_than_500_options(client_for, am, beheerder):
     Relation.objects.bulk_create(
-        (Relation(name=f"Relatie {i:05d}", name_normalised=f"RELATIE {i:05d}") for i in range(20_000)),
+        (
+            Relation(name=f"Relatie {i:05d}", name_normalised=f"RELATIE {i:05d}")
+            for i in range(20_000)
+        ),
         batch_size=2_000,
     )
     relation = Relation.objects.order_by("pk").first()
