@@ -3,6 +3,7 @@
 from django import forms
 from django.forms.utils import flatatt
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -43,12 +44,14 @@ class RelationPicker(forms.Widget):
     the matches as radio buttons of the same name (read after the hidden input).
 
     The form sets `query` (what was typed) and `options` (the no-JS matches) before rendering;
-    `new_relation` adds the "Nieuwe relatie" escape hatch as the listbox's last option.
+    `new_relation` adds the "Nieuwe relatie" escape hatch as the listbox's last option: True
+    where the page handles it (the lead form switches to "Nieuw"), "page" to open the new
+    relation page (crm:relation_create, with the duplicate warning) and come back.
     """
 
     template_name = "crm/_relation_picker.html"
 
-    def __init__(self, attrs=None, *, new_relation: bool = False, placeholder=None):
+    def __init__(self, attrs=None, *, new_relation: bool | str = "page", placeholder=None):
         super().__init__(attrs)
         self.new_relation = new_relation
         self.placeholder = placeholder or _("Typ een deel van de naam")
@@ -81,7 +84,8 @@ class RelationPicker(forms.Widget):
             query_name=f"{name}_query",
             query_id=f"{element_id}_query",
             listbox=f"{element_id}-listbox",
-            new_relation=self.new_relation,
+            new_relation=bool(self.new_relation),
+            new_relation_page=reverse("crm:relation_create") if self.new_relation == "page" else "",
             placeholder=self.placeholder,
             options=self.options,
             required=self.is_required,
@@ -101,14 +105,15 @@ def relation_choice_field(**extra) -> forms.ModelChoiceField:
         Relation.objects.all(),
         label=_("Relatie"),
         required=False,
-        widget=RelationPicker(new_relation=extra.pop("new_relation", False)),
+        widget=RelationPicker(new_relation=extra.pop("new_relation", "page")),
         error_messages=error_messages,
         **extra,
     )
 
 
 class RelationForm(forms.ModelForm):
-    """The relation's name and address data on its card (the shared address book)."""
+    """The relation's name and address data on its card (the shared address book), and a new
+    relation ("Nieuwe relatie" from the picker)."""
 
     website = forms.URLField(
         label=_("Website"), required=False, max_length=200, assume_scheme="https"

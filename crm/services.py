@@ -55,6 +55,19 @@ def relation_update(*, relation: Relation, user, data: dict) -> list[RelationCha
 
 
 @transaction.atomic
+def relation_create(*, user, data: dict) -> Relation:
+    """A new relation in the shared address book; its creation opens its history."""
+    _check(user)
+    relation = Relation(**{k: v for k, v in data.items() if k in RELATION_FIELDS})
+    relation.full_clean()
+    relation.save()
+    RelationChange.objects.create(
+        relation=relation, changed_by=user, field="name", new_value=relation.name
+    )
+    return relation
+
+
+@transaction.atomic
 def contact_create(*, relation: Relation, user, data: dict) -> Contact:
     """A new contact at the relation, written to the relation's history."""
     _check(user)

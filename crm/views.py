@@ -6,9 +6,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesmodule.htmx import render_page
+from salesmodule.ids import parse_id
 from settings_app.roles import roles_of
 
 from . import services
@@ -109,6 +111,54 @@ def _errors_to_form(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def _next(request) -> str:
+    """Where to go after making a relation: a local path the picker came from, else ''."""
+    back = (request.POST.get("next") or request.GET.get("next") or "")[:500]
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        return back
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+def relation_create(request):
+    """ "Nieuwe relatie" (the picker's escape hatch): a relation with the duplicate warning
+    ("Bestaat deze relatie al?") before it is made; then back to the page it came from."""
+    if not services.may_edit_address_book(request.user):
+        return _forbidden(
+            request,
+            PermissionDenied(
+                _("Alleen accountmanagers, sales beheerders en key-users wijzigen het adresboek.")
+            ),
+        )
+    back = _next(request)
+    similar = []
+    if request.method == "GET":
+        form = RelationForm(initial={"name": _search_text(request.GET.get("naam"))})
+    elif existing := parse_id(request.POST.get("use_relation")):
+        relation = get_object_or_404(Relation, pk=existing)
+        messages.info(request, _("Bestaande relatie “%(name)s” gekozen.") % {"name": relation})
+        return redirect(back or reverse("crm:relation_detail", args=[relation.pk]))
+    else:
+        form = RelationForm(request.POST)
+        if form.is_valid():
+            if not request.POST.get("confirm_new_relation"):
+                similar = Relation.objects.similar_to(form.cleaned_data["name"])
+            if not similar:
+                try:
+                    relation = services.relation_create(user=request.user, data=form.cleaned_data)
+                except ValidationError as error:
+                    _errors_to_form(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("Relatie “%(name)s” aangemaakt; kies haar nu in de lijst.")
+                        % {"name": relation},
+                    )
+                    return redirect(back or reverse("crm:relation_detail", args=[relation.pk]))
+    context = {"form": form, "similar": similar, "next": back}
+    return render(request, "crm/relation_form.html", context)
 
 
 @require_GET

@@ -55,9 +55,16 @@
     close(p);
     if (option.hasAttribute("data-new")) {
       // The escape hatch: the page decides what a new relation means (the lead form: "Nieuw").
-      p.box.dispatchEvent(new CustomEvent("relation-picker:new", {
-        bubbles: true, detail: { name: option.getAttribute("data-label") },
+      var name = option.getAttribute("data-label");
+      var handled = !p.box.dispatchEvent(new CustomEvent("relation-picker:new", {
+        bubbles: true, cancelable: true, detail: { name: name },
       }));
+      var page = p.box.getAttribute("data-new-page");
+      if (!handled && page) {
+        // The new relation page (with its duplicate warning), then back here.
+        window.location.href = page + "?naam=" + encodeURIComponent(name) +
+          "&next=" + encodeURIComponent(window.location.pathname);
+      }
       return;
     }
     var label = option.getAttribute("data-label");

@@ -45,6 +45,7 @@
     var form = event.target.closest("form");
     var radio = form && form.querySelector("input[name=type_relation][value=new]");
     if (!radio) return;
+    event.preventDefault();
     radio.checked = true;
     radio.dispatchEvent(new Event("change", { bubbles: true }));
   });

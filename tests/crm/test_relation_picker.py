@@ -185,3 +185,53 @@ def test_no_page_renders_a_select_of_more_than_500_options(client_for, am, behee
     data = lead_data(relation_query="relatie", _refresh="1")
     html = client_for(am).post(CREATE, data).text
     assert html.count('type="radio" name="relation"') <= 21
+
+
+# --- "Nieuwe relatie" outside the lead form -----------------------------------------------------
+
+NEW = reverse("crm:relation_create")
+
+
+def test_the_informatie_and_vacancy_pickers_open_the_new_relation_page(client_for, am):
+    traject = TrajectFactory(accountmanagers=[am])
+    for page in (reverse("trajects:informatie", args=[traject.pk]), reverse("vacancies:create")):
+        html = client_for(am).get(page).text
+        assert f'data-new-page="{NEW}"' in html
+
+
+def test_a_new_relation_asks_about_a_close_match_first(client_for, am):
+    existing = RelationFactory(name="Hanzebouw B.V.")
+    client = client_for(am)
+    assert 'value="Hanzebouw"' in client.get(NEW, {"naam": "Hanzebouw", "next": "/sales/"}).text
+    data = {"name": "Hanzebouw", "city": "Zwolle", "next": "/sales/1/"}
+    response = client.post(NEW, data)
+    assert response.status_code == 200 and "Bestaat deze relatie al?" in response.text
+    assert Relation.objects.count() == 1
+    used = client.post(NEW, data | {"use_relation": existing.pk})
+    assert used.status_code == 302 and used.url == "/sales/1/"
+    made = client.post(NEW, data | {"confirm_new_relation": "on"})
+    assert made.status_code == 302 and made.url == "/sales/1/"
+    relation = Relation.objects.get(name="Hanzebouw")
+    assert RelationChange.objects.get(relation=relation).changed_by == am
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/", "javascript:x"])
+def test_a_new_relation_goes_back_only_to_a_local_page(client_for, am, back):
+    response = client_for(am).post(NEW, {"name": "Uniek Bedrijf", "next": back})
+    relation = Relation.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("crm:relation_detail", args=[relation.pk])
+
+
+@pytest.mark.parametrize(
+    "data", [{"name": ""}, {"name": "x" * 300}, {"name": "A", "website": "nee"}, {"name": "A\x00"}]
+)
+def test_a_bad_new_relation_gives_a_message_and_saves_nothing(client_for, am, data):
+    response = client_for(am).post(NEW, data)
+    assert response.status_code == 200 and "Niet bewaard" in response.text
+    assert not Relation.objects.exists()
+
+
+def test_a_user_without_a_role_makes_no_relation(client_for, nobody):
+    response = client_for(nobody).post(NEW, {"name": "Stiekem", "confirm_new_relation": "on"})
+    assert response.status_code == 403 and not Relation.objects.exists()
