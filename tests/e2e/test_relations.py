@@ -141,3 +141,20 @@ def test_the_relation_card_from_a_traject_and_axe(page, am, other_am):
             if v["impact"] in ("serious", "critical")
         ]
         assert violations == [], json.dumps(violations, indent=1)
+
+
+def test_nieuwe_relatie_from_the_informatie_form_opens_the_new_relation_page(page, am):
+    traject = TrajectFactory(subject="Raamcontract", accountmanagers=[am])
+    login(page, am)
+    page.goto(f"{page.base}/sales/{traject.pk}/informatie/")
+    picker = page.get_by_role("combobox", name="Relatie")
+    picker.fill("")
+    picker.press_sequentially("Geheel Nieuw B.V.")
+    expect(page.get_by_role("option", name=re.compile("Nieuwe relatie"))).to_be_visible()
+    picker.press("ArrowUp")
+    picker.press("Enter")
+    page.wait_for_url("**/crm/relaties/nieuw/**")
+    expect(page.locator("#id_name")).to_have_value("Geheel Nieuw B.V.")
+    page.get_by_role("button", name="Bewaren").click()
+    page.wait_for_url(f"**/sales/{traject.pk}/informatie/")  # back where the picker was
+    expect(page.locator(".messages")).to_contain_text("Geheel Nieuw B.V.” aangemaakt")
