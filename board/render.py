@@ -74,6 +74,7 @@ class CardWriter:
         self.today = indicators.today()
         self.client = client_settings_of(request.user) if request is not None else None
         self.detail = _url_pattern("trajects:detail")
+        self.relation = _url_pattern("crm:relation_detail")
         self.move = _url_pattern("board:move")
         self.query = f"&amp;{esc(filter_query)}" if filter_query else ""
         self.words = {
@@ -125,12 +126,13 @@ class CardWriter:
         if moved:
             classes += " moved"
         stage_id = "" if t.stage_id is None else t.stage_id
+        relation = self.relation.replace(str(ROUTE_ID), str(t.relation_id))
         parts = [
             f'<li class="{classes}" id="kaart-{pk}" data-traject="{pk}" data-stage="{stage_id}" '
             f'tabindex="0" aria-labelledby="kaart-{pk}-onderwerp">',
             f'<a class="board-card-subject" id="kaart-{pk}-onderwerp" '
             f'href="{self.detail.replace(str(ROUTE_ID), str(pk))}" title="{subject}">{subject}</a>',
-            f'<div class="board-card-relation">{esc(t.relation.name)}'
+            f'<div class="board-card-relation"><a href="{relation}">{esc(t.relation.name)}</a>'
             + (f' <span class="badge lead">{words["lead"]}</span>' if t.is_lead else "")
             + "</div>",
         ]

@@ -6,8 +6,10 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salesmodule.ids import parse_id
@@ -123,6 +125,70 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class RelationChangeQuerySet(models.QuerySet):
+    def of(self, relation):
+        """The changes to a relation and its contacts, newest first, with who made them."""
+        return self.filter(relation=relation).select_related("changed_by", "contact")
+
+
+class RelationChange(models.Model):
+    """One field of the shared address book changed: who, when, old → new (the card's history).
+
+    `contact` is set for a change to one of the relation's contacts (or its creation)."""
+
+    relation = models.ForeignKey(
+        Relation, on_delete=models.CASCADE, related_name="changes", verbose_name=_("relatie")
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contactpersoon"),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("gewijzigd door"),
+    )
+    changed_at = models.DateTimeField(_("gewijzigd op"), default=timezone.now)
+    field = models.CharField(_("veld"), max_length=40)
+    old_value = models.TextField(_("oud"), blank=True)
+    new_value = models.TextField(_("nieuw"), blank=True)
+
+    objects = RelationChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wijziging van een relatie")
+        verbose_name_plural = _("wijzigingen van relaties")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["relation", "-changed_at"], name="relationchange_relation_at")
+        ]
+
+    def __str__(self):
+        return f"{self.field}: {self.old_value} → {self.new_value}"
+
+    @property
+    def field_label(self) -> str:
+        """The changed field as the card names it ("Plaats", "Contactpersoon: E-mail")."""
+        model = Contact if self.contact_id or self.field.startswith("contact") else Relation
+        name = self.field.removeprefix("contact.")
+        if name == "contact":
+            return str(_("Contactpersoon toegevoegd"))
+        try:
+            label = str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:  # a field that no longer exists keeps its code
+            label = name
+        label = label[:1].upper() + label[1:]
+        if model is Contact:
+            return f"{_('Contactpersoon')}: {label}"
+        return label
 
 
 class AppointmentKind(models.TextChoices):

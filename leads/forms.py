@@ -103,9 +103,10 @@ class LeadForm(forms.Form):
     )
     relation_query = relation_query_field()
     relation = relation_choice_field(
+        new_relation=True,
         error_messages={
             "required": _("Kies een relatie: typ een deel van de naam en kies uit de lijst."),
-        }
+        },
     )
     new_relation_name = forms.CharField(label=_("Naam relatie"), max_length=200, required=False)
     new_relation_city = forms.CharField(label=_("Plaats"), max_length=100, required=False)
@@ -234,6 +235,21 @@ class LeadForm(forms.Form):
             self.initial["accountmanagers"] = [user.pk]
         if self.kind == EXISTING:
             self.fields["relation"].required = True
+            picker = self.fields["relation"].widget
+            picker.is_required = True
+            picker.query = self._value("relation_query", "") or None
+            picker.options = self.relation_options if self.is_bound else ()
+            # A chosen relation reloads the contacts it has (the picker fires "change").
+            picker.attrs.update(
+                {
+                    "hx-post": reverse("leads:create"),
+                    "hx-trigger": "change",
+                    "hx-vals": '{"_refresh": "1"}',
+                    "hx-target": "#contact-field",
+                    "hx-select": "#contact-field",
+                    "hx-swap": "outerHTML",
+                }
+            )
             relation_id = self._value("relation", self.initial.get("relation"))
             contacts = Contact.objects.none()
             if relation_pk := parse_id(relation_id):
@@ -318,6 +334,11 @@ class LeadForm(forms.Form):
                             "of bevestig dat het een nieuwe is."
                         ),
                     )
+        elif data.get("contact") and (data.get("contact_last_name") or "").strip():
+            self.add_error(
+                "contact_last_name",
+                _("Kies een bestaande contactpersoon of voeg een nieuwe toe, niet allebei."),
+            )
         elif self.vacancy is not None and data.get("relation") != self.vacancy.relation:
             self.add_error(
                 "relation", _("Een lead uit een vacature hoort bij de relatie van de vacature.")
@@ -357,7 +378,20 @@ class LeadForm(forms.Form):
         else:
             arguments["relation"] = data["relation"]
             arguments["contact"] = data.get("contact")
+            if not data.get("contact") and (data.get("contact_last_name") or "").strip():
+                # A new contact at the existing relation, added from the lead dialog.
+                arguments["new_contact"] = {
+                    "first_name": data.get("contact_first_name", ""),
+                    "last_name": data["contact_last_name"].strip(),
+                    "email": data.get("contact_email", ""),
+                    "phone": data.get("contact_phone", ""),
+                }
         return arguments
+
+    @property
+    def adds_contact(self) -> bool:
+        """The existing-relation form shows its "new contact" fields open (something typed)."""
+        return bool(self._value("contact_last_name") or self._value("contact_first_name"))
 
 
 def refreshed_data(data, *, use_relation: Relation | None = None):
@@ -371,6 +405,9 @@ def refreshed_data(data, *, use_relation: Relation | None = None):
         data["relation"] = str(use_relation.pk)
         data["relation_query"] = use_relation.name
     kind = data.get("type_relation")
+    if kind == NEW and not data.get("new_relation_name", "").strip():
+        # "Nieuwe relatie" from the picker: what was searched becomes the new name.
+        data["new_relation_name"] = data.get("relation_query", "")[:200]
     defaults = {
         kind_: business_type_default(new_relation=kind_ == NEW) for kind_ in (EXISTING, NEW)
     }

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Contact, Relation
+from crm.services import contact_create
 from salesmodule.text import normalise
 from settings_app.models import BusinessType, ClientSettings, Stage, TrajectType
 from settings_app.roles import accountmanagers as active_accountmanagers
@@ -142,6 +143,8 @@ def lead_create(
             contact = Contact(relation=relation, **new_contact)
             contact.full_clean()
             contact.save()
+    elif new_contact and contact is None:
+        contact = contact_create(relation=relation, user=created_by, data=new_contact)
     elif contact is not None and contact.relation_id != relation.pk:
         raise ValidationError({"contact": _("Deze contactpersoon hoort niet bij de relatie.")})
 

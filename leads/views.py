@@ -21,7 +21,7 @@ from vacancies.models import Vacancy
 
 from . import services
 from .filters import LeadFilterForm
-from .forms import DistributeForm, LeadForm, LeadImportForm, refreshed_data
+from .forms import NEW, DistributeForm, LeadForm, LeadImportForm, refreshed_data
 from .models import LeadImport
 
 PER_PAGE = 25
@@ -84,6 +84,9 @@ def lead_create(request):
         use_relation = Relation.objects.filter(pk=use).first() if use else None
         data = refreshed_data(request.POST, use_relation=use_relation)
         form = LeadForm(data, user=request.user, vacancy=vacancy).without_errors()
+        if form.kind == NEW and data.get("new_relation_name", "").strip():
+            # The picker's "Nieuwe relatie": the duplicate warning shows at once.
+            form.similar = Relation.objects.similar_to(data["new_relation_name"][:200])
     else:
         form = LeadForm(request.POST, user=request.user, vacancy=vacancy)
         if form.is_valid():
@@ -97,6 +100,8 @@ def lead_create(request):
                 messages.success(request, _("De lead is aangemaakt."))
                 url = reverse("trajects:detail", args=[lead.pk])
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.htmx and "relation" in form.fields:
+        form.fields["relation"].widget.options = ()  # the picker's no-JavaScript radios
     context = {"form": form, "vacancy": vacancy}
     return render_page(
         request, "leads/lead_form.html", context, partials=("lead-form", "lead-dialog")

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import RelationPicker
 from crm.models import AppointmentKind, Contact, Relation
 from salesmodule.amounts import AmountField, amount_text
 from salesmodule.fields import DateField, DateInput, date_text
@@ -72,7 +73,14 @@ class InformatieForm(forms.Form):
     so a save sends only what the user changed, together with what he saw (rule 9)."""
 
     subject = forms.CharField(label=_("Onderwerp"), max_length=255)
-    relation = forms.ModelChoiceField(label=_("Relatie"), queryset=Relation.objects.all())
+    relation = forms.ModelChoiceField(
+        label=_("Relatie"),
+        queryset=Relation.objects.all(),
+        widget=RelationPicker,
+        error_messages={
+            "invalid_choice": _("Deze relatie bestaat niet (meer); zoek haar opnieuw."),
+        },
+    )
     contact = forms.ModelChoiceField(
         label=_("Contactpersoon"), queryset=Contact.objects.none(), required=False
     )
@@ -110,7 +118,6 @@ class InformatieForm(forms.Form):
         *,
         traject: Traject,
         sales_select: bool = False,
-        relation_search: str = "",
         **kwargs,
     ):
         super().__init__(data, initial=model_to_dict(traject, fields=EDITABLE_FIELDS), **kwargs)
@@ -150,15 +157,30 @@ class InformatieForm(forms.Form):
             )
         f["source"].queryset = _choices(Source, traject.source_id)
         f["win_loss_reason"].queryset = _choices(WinLossReason, traject.win_loss_reason_id)
-        # Tens of thousands of relations: the select offers the chosen one and search matches.
-        wanted = Q(pk=relation_id)
-        if relation_search.strip():
-            matches = Relation.objects.matching(relation_search).values("pk")[:RELATION_MATCHES]
-            wanted |= Q(pk__in=matches)
-        shown = Relation.objects.filter(wanted)
-        f["relation"].widget.choices = [(r.pk, str(r)) for r in shown]
+        # Tens of thousands of relations: the picker, never a select of them all.
+        if self.is_bound:
+            picker = f["relation"].widget
+            picker.query = self.relation_query or None
+            if self.relation_query:
+                picker.options = Relation.objects.picker_options(
+                    self.relation_query, self.data.get("relation"), RELATION_MATCHES
+                )
         self._ask_reason(sales_select)
         self.enhance()
+
+    @property
+    def relation_query(self) -> str:
+        """What was typed in the relation picker (without its NUL bytes)."""
+        return str(self.data.get("relation_query", ""))[:200].replace("\x00", "")
+
+    def searches_relation(self) -> bool:
+        """The picker's "Zoeken" without JavaScript: something typed that is not the chosen
+        relation's name (Enter in another field submits through that button too)."""
+        if not self.data.get("_refresh") or not self.relation_query.strip():
+            return False
+        chosen = parse_id(self.data.get("relation"))
+        name = Relation.objects.filter(pk=chosen).values_list("name", flat=True).first()
+        return self.relation_query != name
 
     @classmethod
     def with_current(cls, params, traject: Traject) -> dict:
@@ -202,7 +224,7 @@ class InformatieForm(forms.Form):
             "hx-trigger": "change",
             "hx-target": "#relatievelden",
             "hx-swap": "outerHTML",
-            "hx-include": "#relatievelden, #id_relatie_zoeken",
+            "hx-include": "#relatievelden, #id_relation",
         }
         for name, attrs in (
             ("probability", omzet),

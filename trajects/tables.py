@@ -313,6 +313,18 @@ class TrajectTable(tables.Table):
         )
 
 
+def _relation_link(record):
+    """The relation's name, linked to its card (issue 14)."""
+    href = f"{_relation_prefix()}{record.relation_id}/"
+    return mark_safe(f'<a href="{href}">{esc(record.relation.name)}</a>')  # noqa: S308
+
+
+@cache
+def _relation_prefix() -> str:
+    """'/crm/relaties/': the relation card's URL without its id."""
+    return reverse("crm:relation_detail", args=[1])[:-2]
+
+
 def _link(record):
     return mark_safe(f'<a href="{_detail_prefix()}{record.pk}/">{esc(record.subject)}</a>')  # noqa: S308
 
@@ -365,7 +377,7 @@ FOOT = {
 # How each column shows a record in the page (escaped by the caller).
 CELLS = {
     "subject": _link,
-    "relation": lambda t: t.relation.name,
+    "relation": lambda t: _relation_link(t),
     "contact": lambda t: str(t.contact) if t.contact_id else "",
     "type": lambda t: t.type.name,
     "business_type": _badge,

@@ -479,14 +479,11 @@ def traject_informatie(request, pk: int):
         form = InformatieForm(traject=traject, sales_select=sales_select)
         form.enhance(focus=request.GET.get("veld"))
         return _render_detail(request, traject, info_form=form)
-    form = InformatieForm(
-        request.POST,
-        traject=traject,
-        sales_select=sales_select,
-        relation_search=request.POST.get("relatie_zoeken", ""),
-    )
-    if request.POST.get("_zoek_relatie") and request.POST.get("relatie_zoeken", "").strip():
-        # The search button of the form without JavaScript: show the matches, save nothing.
+    form = InformatieForm(request.POST, traject=traject, sales_select=sales_select)
+    if request.htmx:
+        form.fields["relation"].widget.options = ()  # the picker's no-JavaScript radios
+    if form.searches_relation():
+        # The picker's search button without JavaScript: show the matches, save nothing.
         return _render_detail(request, traject, info_form=form)
     if not form.is_valid():
         return _render_detail(request, traject, info_form=form)
@@ -534,7 +531,6 @@ def traject_informatie_fragment(request, pk: int):
         InformatieForm.with_current(request.GET, traject),
         traject=traject,
         sales_select=reason_required(traject),
-        relation_search=request.GET.get("relatie_zoeken", ""),
     )
     return _render_detail(request, traject, info_form=form, fragment=True)
 

@@ -29,6 +29,9 @@ class VacancyForm(forms.Form):
                     "description": instance.description,
                 }
             )
+        picker = self.fields["relation"].widget
+        picker.query = self._value("relation_query") or None
+        picker.options = self.relation_options if self.is_bound else ()
 
     def _value(self, name):
         return self.data.get(name) if self.is_bound else self.initial.get(name)

@@ -40,6 +40,16 @@
     if (dialog && !dialog.open) dialog.showModal();
   });
 
+  // The relation picker's "Nieuwe relatie": Type relatie "Nieuw", with the searched name.
+  document.addEventListener("relation-picker:new", function (event) {
+    var form = event.target.closest("form");
+    var radio = form && form.querySelector("input[name=type_relation][value=new]");
+    if (!radio) return;
+    event.preventDefault();
+    radio.checked = true;
+    radio.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
   function init(root) {
     formsIn(root).forEach(update);
   }

@@ -50,8 +50,10 @@ def test_341_new_lead_for_an_existing_relation(page, am):
     expect(save).to_be_disabled()  # step 4: the required fields (red *) are still empty
     expect(dialog.locator(".req").first).to_have_css("color", "rgb(220, 38, 38)")
 
-    dialog.locator("#id_relation_query").fill("otys")  # Type relatie 'Bestaand' is the default
-    dialog.get_by_role("radio", name=re.compile("OTYS Recruiting Technology")).check()
+    picker = dialog.get_by_role("combobox", name="Relatie")  # Type relatie 'Bestaand' is default
+    picker.fill("otys")
+    dialog.get_by_role("option", name=re.compile("OTYS Recruiting Technology")).click()
+    expect(picker).to_have_value("OTYS Recruiting Technology")
     dialog.locator("#id_contact").select_option(label="Jan Jansen")
     dialog.locator("#id_subject").fill("Nieuwe glazen deuren in gehele pand OTYS")
     expect(save).to_be_enabled()
@@ -102,7 +104,8 @@ def test_a_close_match_asks_before_saving(page, am):
     save = dialog.get_by_role("button", name="Bewaren")
     expect(save).to_be_disabled()  # until it is confirmed new, or the existing one is chosen
     dialog.get_by_role("button", name="Deze relatie gebruiken").click()
-    expect(dialog.get_by_role("radio", name=re.compile("OTYS"))).to_be_checked()
+    expect(dialog.get_by_role("combobox", name="Relatie")).to_have_value("OTYS")
+    expect(dialog.locator("input[name=relation]")).to_have_value(str(existing.pk))
     expect(dialog.locator("#id_subject")).to_have_value("Iets")
     expect(save).to_be_enabled()
     save.click()
@@ -119,7 +122,7 @@ def test_342_new_lead_from_a_vacancy(page, am):
     page.get_by_role("link", name="Nieuwe vacature").click()
     page.locator("#id_title").fill("Monteur glazen deuren")
     page.locator("#id_relation_query").fill("deurenfab")
-    page.get_by_role("radio", name=re.compile("Deurenfabriek Noord")).check()
+    page.get_by_role("option", name=re.compile("Deurenfabriek Noord")).click()
     page.get_by_role("button", name="Bewaren").click()
     expect(page.locator("h1")).to_have_text("Monteur glazen deuren")
     # 3) Meer, 4) Sales Tracker, 5) the lead window opens with the relation filled in

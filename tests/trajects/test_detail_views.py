@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -234,7 +235,7 @@ class TestInformatieForm:
             ("lead_date", "morgen", "geldige datum"),
             ("subject", "", "verplicht"),
             ("subject", "x" * 300, "niet meer dan 255 tekens"),
-            ("relation", "999999", "geldige keuze"),
+            ("relation", "999999", "Deze relatie bestaat niet (meer)"),
             ("type", "abc", "geldige keuze"),
         ],
     )
@@ -248,7 +249,8 @@ class TestInformatieForm:
         for headers in ({}, htmx("informatie")):
             response = client.post(url("informatie", traject.pk), data, headers=headers)
             assert response.status_code == 200
-            beside = response.text.split(f'name="{field}"')[1].split("</div>")[0]
+            # Up to the next field: the relation picker has boxes of its own.
+            beside = response.text.split(f'name="{field}"', 1)[1].split('<div class="field')[0]
             assert message in beside
             shown = form_data(response.text, action=url("informatie", traject.pk))
             assert shown[other] == kept  # the rest of what he typed is still there
@@ -270,20 +272,15 @@ class TestInformatieForm:
         relation = RelationFactory(name="Bakkerij Brood & Zo")
         contact = ContactFactory(relation=relation, last_name="Bakker")
         vacancy = VacancyFactory(relation=relation, title="Bakker gezocht")
-        fragment = client.get(
-            url("informatie_fragment", traject.pk),
-            {"relatie_zoeken": "brood", "relation": traject.relation_id},
-            headers=htmx("relatievelden"),
-        )
-        assert fragment.text.lstrip().startswith('<div id="relatievelden"')
-        assert f'<option value="{relation.pk}">Bakkerij Brood &amp; Zo</option>' in fragment.text
+        found = client.get(reverse("crm:relation_search"), {"relation_query": "brood"})
+        assert f'data-value="{relation.pk}" data-label="Bakkerij Brood &amp; Zo"' in found.text
         picked = client.get(
             url("informatie_fragment", traject.pk),
             {"relation": relation.pk},
             headers=htmx("relatievelden"),
         )
+        assert picked.text.lstrip().startswith('<div id="relatievelden"')
         assert "Bakker gezocht" in picked.text and "Jan Bakker" in picked.text
-        assert f'name="initial-relation" value="{traject.relation_id}"' in picked.text
         data = loaded_form(client, traject) | {
             "relation": str(relation.pk),
             "contact": str(contact.pk),
@@ -297,19 +294,19 @@ class TestInformatieForm:
         client = client_for(am)
         relation = RelationFactory(name="Zoekbaar B.V.")
         data = loaded_form(client, traject) | {
-            "relatie_zoeken": "zoekbaar",
-            "_zoek_relatie": "1",
+            "relation_query": "zoekbaar",
+            "_refresh": "1",
             "probability": "90",
         }
         response = client.post(url("informatie", traject.pk), data)
         assert response.status_code == 200
-        assert f'<option value="{relation.pk}">Zoekbaar B.V.</option>' in response.text
+        assert f'name="relation" value="{relation.pk}"> Zoekbaar B.V.' in response.text
         assert 'value="90"' in response.text
         assert reload(traject).probability == 50
 
     def test_enter_in_another_field_still_saves(self, client_for, am, traject):
         client = client_for(am)
-        data = loaded_form(client, traject) | {"_zoek_relatie": "1", "probability": "90"}
+        data = loaded_form(client, traject) | {"_refresh": "1", "probability": "90"}
         assert client.post(url("informatie", traject.pk), data).status_code == 302
         assert reload(traject).probability == 90
 
