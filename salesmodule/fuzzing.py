@@ -601,7 +601,7 @@ def _learn(page: str, base: str, fields: dict, hx_targets: set, keys: set):
 
 def filter_fields() -> dict[str, list[str]]:
     """The filterset's and filter form's field names, for the pages that read them."""
-    from leads.filters import LeadFilterForm
+    from leads.filters import LeadOverviewFilter
     from trajects.filters import OverviewFilter
 
     overview = list(OverviewFilter.base_filters) + ["page", "sort", "view", "columns"]
@@ -610,7 +610,8 @@ def filter_fields() -> dict[str, list[str]]:
         "trajects:export_csv": overview,
         "trajects:export_xlsx": overview,
         "trajects:expected": overview,
-        "leads:list": list(LeadFilterForm.base_fields) + ["page"],
+        "leads:list": list(LeadOverviewFilter.base_filters)
+        + ["page", "sort", "view", "cols", "per_page", "leads"],
     }
 
 
