@@ -13,6 +13,7 @@ from trajects.overview import Overview, OverviewKind, overview_build
 from .filters import LeadOverviewFilter
 from .tables import DEFAULT_COLUMNS, DEFAULT_SORT, LeadTable
 
+
 def _columns_for(columns: list[str], filterset: LeadOverviewFilter) -> list[str]:
     """The conversion date is shown with the converted leads, and only then (every lead's
     would be empty)."""
@@ -95,9 +96,7 @@ def _selected(user, wanted: list[str], notices: list[str]) -> list[int]:
     gone = len(ids) - len(found)
     if gone:
         notices.append(
-            _("%(n)s aangevinkte lead(s) zijn geen lead meer of bestaan niet; niet meer aangevinkt.")
+            _("%(n)s aangevinkte lead(s) zijn geen lead meer of bestaan niet; weggelaten.")
             % {"n": gone}
         )
     return [pk for pk in ids if pk in found]
-
-

@@ -5,8 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from trajects.tables import Column, TrajectTable, esc, euro, percent, short_date
 
@@ -69,7 +68,8 @@ class LeadTable(TrajectTable):
         cells = super().head()
         if self.selectable:
             label = esc(_("Selecteren"))
-            cells.insert(0, mark_safe(f'<th class="select"><span class="visually-hidden">{label}</span></th>'))  # noqa: S308,E501
+            th = f'<th class="select"><span class="visually-hidden">{label}</span></th>'
+            cells.insert(0, mark_safe(th))  # noqa: S308 - escaped
         return cells
 
     def body(self) -> list[str]:

@@ -69,9 +69,7 @@ def _list_context(request, listing, view_form=None) -> dict:
         or SavedViewForm(initial={"columns": listing.columns}, table_class=LeadTable),
         "per_page_choices": PER_PAGE,
         "all_dates_query": requery(request.GET, month=None, year=None),
-        "current_month_query": requery(
-            request.GET, month=str(today.month), year=str(today.year)
-        ),
+        "current_month_query": requery(request.GET, month=str(today.month), year=str(today.year)),
         "relation_remove": requery(request.GET, relation=None),
         "active_criteria": [
             (name, label, text, requery(request.GET, **{name: None}))
@@ -100,9 +98,7 @@ def lead_list(request):
     wanted = selection_take(request)
     listing = lead_overview_build(request, wanted=wanted)
     context = _list_context(request, listing)
-    return render_page(
-        request, "leads/lead_list.html", context, partials=("overview", "results")
-    )
+    return render_page(request, "leads/lead_list.html", context, partials=("overview", "results"))
 
 
 @require_POST

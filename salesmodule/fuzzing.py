@@ -360,6 +360,10 @@ def world_build() -> World:
             user=person, name=f"Weergave {role}", columns=["subject", "value"]
         )
         cases["savedview"].append(Case({"pk": view.pk}, frozenset({role}), role))
+        view = traject_services.saved_view_save(
+            user=person, name=f"Leads {role}", columns=["subject", "value"], overview="leads"
+        )
+        cases["leadview"].append(Case({"pk": view.pk}, frozenset({role}), role))
 
     vacancy = vacancy_create(created_by=am1, title="Fuzz monteur", relation=relation)
     everyone = frozenset(ROLES) - {"anonymous"}
@@ -441,6 +445,8 @@ def _kind(target: Target) -> str | None:
         return "vacancy"
     if name.startswith("leads:import"):
         return "leadimport"
+    if name in ("leads:view_default", "leads:view_delete"):
+        return "leadview"
     raise ValueError(f"no world for the parameters of {name}")
 
 

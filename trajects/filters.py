@@ -398,8 +398,7 @@ class OverviewFilter(django_filters.FilterSet):
     def checkbox_criteria(self):
         """The short lists, shown as checkboxes: (name, label, options)."""
         return [
-            (name, self.form.fields[name].label, self.options(name))
-            for name in self.checkbox_names
+            (name, self.form.fields[name].label, self.options(name)) for name in self.checkbox_names
         ]
 
     @property

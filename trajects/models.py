@@ -169,7 +169,11 @@ class TrajectQuerySet(VisibleQuerySet):
         return statistically_expected(self, statistics_set)
 
     def in_months(
-        self, months: Sequence[int] = (), years: Sequence[int] = (), *, field: str = "expected_close"
+        self,
+        months: Sequence[int] = (),
+        years: Sequence[int] = (),
+        *,
+        field: str = "expected_close",
     ):
         """Expected close (or another date `field`: the leads overview's lead date) in the
         chosen months × years (DESIGN rule 2).

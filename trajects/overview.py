@@ -180,9 +180,7 @@ def overview_build(request, *, paginate: bool = True, kind: OverviewKind = TRAJE
     notices: list[str] = []
     client = client_settings_of(request.user)
     base = kind.records(Traject.objects.visible_to(request.user))
-    filterset = kind.filter_class(
-        request.GET, base, request=request, thresholds=client.thresholds
-    )
+    filterset = kind.filter_class(request.GET, base, request=request, thresholds=client.thresholds)
     notices += filterset.notices
     views = list(SavedView.objects.of(request.user, kind.name))
     columns, view, _adhoc = _columns(request, views, notices, kind)

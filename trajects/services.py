@@ -720,9 +720,9 @@ def saved_view_save(
 @transaction.atomic
 def saved_view_make_default(*, view: SavedView) -> SavedView:
     """Make this view its owner's default in its overview (the overview opens with it)."""
-    SavedView.objects.filter(
-        user=view.user_id, overview=view.overview, is_default=True
-    ).exclude(pk=view.pk).update(is_default=False)
+    SavedView.objects.filter(user=view.user_id, overview=view.overview, is_default=True).exclude(
+        pk=view.pk
+    ).update(is_default=False)
     view.is_default = True
     view.save(update_fields=["is_default"])
     return view

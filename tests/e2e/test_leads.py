@@ -276,7 +276,9 @@ def test_ticks_are_kept_across_pages_and_searches(page, beheerder, am):
         )
         for i in range(30)
     ]
-    glazen = TrajectFactory(subject="Glazen deuren", converted_at=None, lead_date=datetime.date(2025, 1, 1))
+    glazen = TrajectFactory(
+        subject="Glazen deuren", converted_at=None, lead_date=datetime.date(2025, 1, 1)
+    )
     login(page, beheerder)
     page.goto(page.base + "/sales/leads/")
     page.get_by_label("Selecteer Pot 29").check()  # page 1: newest lead date first

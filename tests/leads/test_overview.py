@@ -73,20 +73,26 @@ def ticks(response) -> dict[str, bool]:
     """The tick boxes in the table: lead id → ticked."""
     return {
         pk: " checked" in rest
-        for pk, rest in re.findall(r'<input type="checkbox" name="leads" value="(\d+)"([^>]*)>', response.text)
+        for pk, rest in re.findall(
+            r'<input type="checkbox" name="leads" value="(\d+)"([^>]*)>', response.text
+        )
     }
 
 
 def carried(response) -> list[str]:
     """The ticked leads not in the table, kept for the distribution form."""
-    return re.findall(r'<input type="hidden" name="leads" value="(\d+)" form="distribute">', response.text)
+    return re.findall(
+        r'<input type="hidden" name="leads" value="(\d+)" form="distribute">', response.text
+    )
 
 
 # --- Visibility -----------------------------------------------------------------------------
 
 
 class TestVisibility:
-    def test_an_accountmanager_sees_only_his_leads_in_rows_and_totals(self, client_for, am, other_am):
+    def test_an_accountmanager_sees_only_his_leads_in_rows_and_totals(
+        self, client_for, am, other_am
+    ):
         lead(subject="Mijn lead", accountmanagers=[am], value=Decimal(100))
         lead(subject="Zijn lead", accountmanagers=[other_am], value=Decimal(7000))
         lead(subject="Uit de pot", value=Decimal(9000))
@@ -157,7 +163,10 @@ class TestDistribution:
         assert pool.accountmanagers.count() == 0
 
     def test_ticks_are_kept_across_pages(self, client_for, beheerder):
-        leads = [lead(subject=f"Pot {i:02d}", lead_date=D(2026, 1, 1) + datetime.timedelta(i)) for i in range(30)]
+        leads = [
+            lead(subject=f"Pot {i:02d}", lead_date=D(2026, 1, 1) + datetime.timedelta(i))
+            for i in range(30)
+        ]
         first, far = leads[-1], leads[0]  # newest lead date first: page 1 and page 2
         client = client_for(beheerder)
         page1 = client.get(LIST, {"leads": [first.pk, far.pk]})
@@ -180,7 +189,11 @@ class TestDistribution:
         assert rows(response) == ["Pot glazen deuren"]
         assert ticks(response) == {str(glas.pk): True} and carried(response) == [str(kozijn.pk)]
         # Both go to the accountmanager with one click.
-        data = {"leads": [glas.pk, kozijn.pk], "accountmanagers": [am.pk], "next": LIST + "?q=glazen"}
+        data = {
+            "leads": [glas.pk, kozijn.pk],
+            "accountmanagers": [am.pk],
+            "next": LIST + "?q=glazen",
+        }
         after = client.post(reverse("leads:distribute"), data)
         assert after.url == LIST + "?q=glazen"
         assert set(Traject.objects.assigned_to(am)) == {glas, kozijn}
@@ -225,11 +238,14 @@ class TestTotals:
     def test_totals_against_a_plain_sum_over_the_database(self, client_for, beheerder, am):
         values = [Decimal("1000.40"), Decimal("250.30"), None, Decimal("99303"), Decimal("0.5")]
         for i, value in enumerate(values * 6):  # 30 leads: two pages
-            lead(value=value, probability=(i * 17) % 101, lead_date=D(2026, 3, 1) + datetime.timedelta(i),
-                 accountmanagers=[am] if i % 2 else [])  # fmt: skip
+            day = D(2026, 3, 1) + datetime.timedelta(i)
+            owners = [am] if i % 2 else []
+            lead(value=value, probability=(i * 17) % 101, lead_date=day, accountmanagers=owners)
         TrajectFactory(value=Decimal(5000))  # a traject: not in the leads' totals
         response = client_for(beheerder).get(LIST, {"per_page": 25})
-        leads = list(Traject.objects.filter(converted_at__isnull=True).order_by("-lead_date", "-pk"))
+        leads = list(
+            Traject.objects.filter(converted_at__isnull=True).order_by("-lead_date", "-pk")
+        )
         total = foot(response, "all-totals")
         assert total["Onderwerp"] == "Totaal 30 leads"
         assert total["Waarde"] == euro(sum(t.value for t in leads if t.value is not None))
@@ -370,18 +386,24 @@ class TestColumnsAndViews:
 
     def test_make_default_and_delete(self, client_for, am):
         client = client_for(am)
-        one = SavedView.objects.create(user=am, overview="leads", name="Een", columns=["value"], is_default=True)
+        one = SavedView.objects.create(
+            user=am, overview="leads", name="Een", columns=["value"], is_default=True
+        )
         two = SavedView.objects.create(user=am, overview="leads", name="Twee", columns=["subject"])
         client.post(reverse("leads:view_default", args=[two.pk]), {"next": ""})
         one.refresh_from_db()
         two.refresh_from_db()
         assert two.is_default and not one.is_default
-        response = client.post(reverse("leads:view_delete", args=[two.pk]), {"next": f"view={two.pk}"})
+        response = client.post(
+            reverse("leads:view_delete", args=[two.pk]), {"next": f"view={two.pk}"}
+        )
         assert response.status_code == 302 and "view=" not in response["Location"]
         assert not SavedView.objects.filter(pk=two.pk).exists()
 
     def test_views_are_per_user(self, client_for, am, other_am):
-        theirs = SavedView.objects.create(user=other_am, overview="leads", name="Van Bob", columns=["value"])
+        theirs = SavedView.objects.create(
+            user=other_am, overview="leads", name="Van Bob", columns=["value"]
+        )
         client = client_for(am)
         response = client.get(LIST, {"view": theirs.pk})
         assert "Van Bob" not in response.text and "Weergave “" in notices(response)
