@@ -1,65 +1,73 @@
-"""The leads overview's criteria: keyword, 'Ook geconverteerde leads', pool only, sort."""
+"""The leads overview's filter: the trajects overview's (trajects.filters), on the lead date.
 
+Manual 4.1 applies the date filter and the criteria to "trajecten en leads": the same filterset,
+with the criteria that mean something for a lead, plus "Ook geconverteerde leads" and (for the
+beheerder) "Alleen niet toegewezen". Unlike the trajects overview it opens on every date: the
+leads are a queue to work through, not a month's pipeline.
+"""
+
+import django_filters
 from django import forms
-from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Contact, Relation
+from trajects.filters import OverviewFilter
 
-# URL value → ordering; each ends on the primary key so pages never overlap.
-SORTS = {
-    "subject": ("subject",),
-    "relation": ("relation__name_normalised",),
-    "lead_date": ("lead_date",),
-    "lead_by": ("lead_by__first_name", "lead_by__last_name"),
-    "business": ("business_type__order", "business_type__name"),
-    "source": ("source__order", "source__name"),
-    "value": ("value",),
-    "converted_at": ("converted_at",),
-}
-DEFAULT_SORT = "-lead_date"
-NOT_NULL = {"subject", "relation__name_normalised", "lead_date"}
+# A lead has no first visit yet (DESIGN rule 8: only once it is a traject) and is open (type
+# Prospect): those criteria would only ever show everything or nothing.
+CRITERIA = [
+    "q",
+    "relation",
+    "accountmanager",
+    "business_type",
+    "source",
+    "stage",
+    "price_range",
+    "lead_by",
+    "probability_min",
+    "probability_max",
+]
 
 
-class LeadFilterForm(forms.Form):
-    q = forms.CharField(label=_("Trefwoord"), required=False, max_length=200)
-    converted = forms.BooleanField(label=_("Ook geconverteerde leads"), required=False)
-    pool = forms.BooleanField(label=_("Alleen niet toegewezen"), required=False)
-    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+class CheckFilter(django_filters.Filter):
+    """A checkbox: on or off (an unknown value is off)."""
+
+    field_class = forms.BooleanField
+
+
+class LeadOverviewFilter(OverviewFilter):
+    """The criteria of the leads overview; its queryset is visible_to(user), leads and trajects
+    alike ("Ook geconverteerde leads" decides)."""
+
+    date_field = "lead_date"
+    criteria = CRITERIA
+    keyword_name = "q"
+    checkbox_names = ("business_type", "source", "stage")
+    opens_on_current_month = False
+
+    # The leads overview's keyword has always been ?q= (bookmarks and the search box).
+    keyword = None
+    q = django_filters.CharFilter(label=_("Trefwoord"), method="filter_keyword")
+    type = None
+    first_visit = None
+    converted = CheckFilter(label=_("Ook geconverteerde leads"), method="filter_nothing")
+    pool = CheckFilter(label=_("Alleen niet toegewezen"), method="filter_nothing")
 
     @property
     def show_converted(self) -> bool:
-        return self.is_bound and self.is_valid() and self.cleaned_data["converted"]
+        return bool(self.form.cleaned_data.get("converted"))
 
     @property
-    def sort_key(self) -> str:
-        """The chosen sort when it is one we know, else newest lead date first."""
-        wanted = self.data.get("sort", "") if self.is_bound else ""
-        return wanted if wanted.lstrip("-") in SORTS else DEFAULT_SORT
+    def pool_only(self) -> bool:
+        """Only the marketing pot: a beheerder's choice (an accountmanager sees none of it)."""
+        return bool(self.form.cleaned_data.get("pool")) and self.roles.beheerder
 
-    def apply(self, queryset):
-        """The leads (and converted ones when asked) matching the criteria, sorted."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        if not data.get("converted"):
+    @property
+    def keyword_value(self) -> str:
+        return self.form.cleaned_data.get("q") or ""
+
+    def filter_queryset(self, queryset):
+        if not self.show_converted:
             queryset = queryset.leads()
-        if data.get("pool"):
+        if self.pool_only:
             queryset = queryset.unassigned()
-        keyword = (data.get("q") or "").strip()
-        if keyword:
-            # Subqueries rather than joins: the relations and contacts that match are few.
-            queryset = queryset.filter(
-                Q(subject__icontains=keyword)
-                | Q(relation__in=Relation.objects.matching(keyword).values("pk"))
-                | Q(contact__in=Contact.objects.filter(last_name__icontains=keyword).values("pk"))
-            )
-        key = self.sort_key
-        descending = key.startswith("-")
-        order = []
-        for name in SORTS[key.lstrip("-")]:
-            if name in NOT_NULL:  # plain order, so the (lead_date, id) indexes serve it
-                order.append(f"-{name}" if descending else name)
-            else:  # empty values last both ways
-                order.append(
-                    F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
-                )
-        return queryset.order_by(*order, "-pk" if descending else "pk")
+        return super().filter_queryset(queryset)

@@ -1,30 +1,44 @@
 """Pages of the leads app: the leads overview, the lead form, distribution and the import."""
 
+from urllib.parse import urlencode
+
 from celery.result import AsyncResult
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from crm.models import Relation
+from salesmodule.ahead import sending_ahead
 from salesmodule.htmx import render_page
 from salesmodule.ids import parse_id
+from salesmodule.querystring import requery
 from settings_app.roles import person_name, roles_of
-from trajects.models import Traject
+from trajects import services as traject_services
+from trajects.forms import SavedViewForm
+from trajects.models import SavedView
+from trajects.overview import PER_PAGE
+from trajects.views import back_to_list, column_rows
 from vacancies.models import Vacancy
 
 from . import services
-from .filters import LeadFilterForm
 from .forms import NEW, DistributeForm, LeadForm, LeadImportForm, refreshed_data
 from .models import LeadImport
-
-PER_PAGE = 25
+from .overview import (
+    LEADS,
+    SELECTED_MAX,
+    column_choices,
+    lead_overview_build,
+    selection_take,
+)
+from .tables import DEFAULT_SORT, LeadTable
 
 
 def _forbidden(request, message: str):
@@ -32,26 +46,104 @@ def _forbidden(request, message: str):
     return render(request, "403.html", {"message": message}, status=403)
 
 
-@require_GET
-def lead_list(request):
-    """The leads overview: keyword, 'Ook geconverteerde leads', sort and page in the URL."""
-    filters = LeadFilterForm(request.GET or None)
-    leads = filters.apply(
-        Traject.objects.visible_to(request.user)
-        .select_related("relation", "business_type", "source", "lead_by")
-        .prefetch_related("accountmanagers")
-    )
-    page = Paginator(leads, PER_PAGE).get_page(request.GET.get("page"))
-    roles = roles_of(request.user)
-    context = {
-        "page": page,
-        "filters": filters,
+def _list_context(request, listing, view_form=None) -> dict:
+    """What the leads overview shows beside its table (the trajects overview's, for leads)."""
+    filterset, table = listing.filterset, listing.table
+    today = filterset.today
+    q = " ".join(request.GET.get("relation_q", "").replace("\x00", "").split())[:100]
+    relation_options = []
+    if q and filterset.chosen_relation is None:
+        relation_options = list(Relation.objects.matching(q)[:10])
+    on_page = {row.record.pk for row in listing.page.object_list}
+    return {
         "overview": "leads",
-        "show_converted": filters.show_converted,
-        "can_distribute": roles.beheerder,
-        "distribute_form": DistributeForm() if roles.beheerder else None,
+        "listing": listing,
+        "f": filterset,
+        "default_sort": DEFAULT_SORT,
+        "relation_q": q,
+        "relation_options": relation_options,
+        "column_rows": column_rows(
+            request.GET, listing.columns, LeadTable, column_choices(filterset)
+        ),
+        "view_form": view_form
+        or SavedViewForm(initial={"columns": listing.columns}, table_class=LeadTable),
+        "per_page_choices": PER_PAGE,
+        "all_dates_query": requery(request.GET, month=None, year=None),
+        "current_month_query": requery(request.GET, month=str(today.month), year=str(today.year)),
+        "relation_remove": requery(request.GET, relation=None),
+        "active_criteria": [
+            (name, label, text, requery(request.GET, **{name: None}))
+            for name, label, text in filterset.active()
+            if name != "relation"
+        ],
+        "view_links": [
+            (view, requery(request.GET, view=str(view.pk), cols=None)) for view in listing.views
+        ],
+        "page_foot": table.foot(_("Pagina"), listing.page_totals),
+        "total_foot": table.foot(_("Totaal"), listing.totals),
+        "can_distribute": table.selectable,
+        "distribute_form": DistributeForm() if table.selectable else None,
+        "selected": sorted(table.selected),
+        "selected_elsewhere": sorted(table.selected - on_page),
+        "clear_selection": requery(request.GET),
     }
-    return render_page(request, "leads/lead_list.html", context, partials=("results",))
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+@sending_ahead()
+def lead_list(request):
+    """The leads overview (manual 4.1): the trajects overview's date filter (on the lead date),
+    criteria, columns, saved views and totals lines, and the beheerder's distribution."""
+    wanted = selection_take(request)
+    listing = lead_overview_build(request, wanted=wanted)
+    context = _list_context(request, listing)
+    return render_page(request, "leads/lead_list.html", context, partials=("overview", "results"))
+
+
+@require_POST
+@sending_ahead()
+def saved_view_save(request):
+    """Save the leads overview's shown columns as a named weergave of the user."""
+    form = SavedViewForm(request.POST, table_class=LeadTable)
+    next_query = request.POST.get("next", "")[:4000]
+    if form.is_valid():
+        view = traject_services.saved_view_save(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            columns=form.cleaned_data["columns"],
+            is_default=form.cleaned_data["is_default"],
+            overview=LEADS.name,
+        )
+        messages.success(request, _("Weergave “%(name)s” is bewaard.") % {"name": view.name})
+        return back_to_list(next_query, view, reverse("leads:list"))
+    # The overview of the URL the form came from, with the message beside the field.
+    request.GET = QueryDict(next_query)
+    listing = lead_overview_build(request)
+    context = _list_context(request, listing, view_form=form)
+    context["views_open"] = True
+    return render(request, "leads/lead_list.html", context)
+
+
+@require_POST
+def saved_view_default(request, pk: int):
+    """Make one of the user's leads weergaven his default there."""
+    view = get_object_or_404(SavedView.objects.of(request.user, LEADS.name), pk=pk)
+    traject_services.saved_view_make_default(view=view)
+    messages.success(request, _("“%(name)s” is nu uw standaardweergave.") % {"name": view.name})
+    return back_to_list(request.POST.get("next", "")[:4000], view, reverse("leads:list"))
+
+
+@require_POST
+def saved_view_delete(request, pk: int):
+    """Delete one of the user's leads weergaven."""
+    view = get_object_or_404(SavedView.objects.of(request.user, LEADS.name), pk=pk)
+    traject_services.saved_view_delete(view=view)
+    messages.success(request, _("Weergave “%(name)s” is verwijderd.") % {"name": view.name})
+    params = QueryDict(request.POST.get("next", "")[:4000], mutable=True)
+    if params.get("view") == str(pk):
+        params.pop("view")
+    return back_to_list(params.urlencode(), list_url=reverse("leads:list"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -140,6 +232,9 @@ def lead_distribute(request):
     if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, {request.get_host()}):
         back = ""
     back = back or reverse("leads:list")
+    # What went wrong keeps the ticks (the overview carries them as ?leads=).
+    ticked = [pk for pk in map(parse_id, request.POST.getlist("leads")[:SELECTED_MAX]) if pk]
+    keep = back + ("&" if "?" in back else "?") + urlencode([("leads", pk) for pk in ticked])
     if form.is_valid():
         try:
             leads = services.lead_distribute(
@@ -150,6 +245,7 @@ def lead_distribute(request):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+            return redirect(keep if ticked else back)
         else:
             names = ", ".join(person_name(user) for user in form.cleaned_data["accountmanagers"])
             messages.success(
@@ -165,6 +261,7 @@ def lead_distribute(request):
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
+        return redirect(keep if ticked else back)
     return redirect(back)
 
 

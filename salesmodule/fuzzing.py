@@ -360,6 +360,10 @@ def world_build() -> World:
             user=person, name=f"Weergave {role}", columns=["subject", "value"]
         )
         cases["savedview"].append(Case({"pk": view.pk}, frozenset({role}), role))
+        view = traject_services.saved_view_save(
+            user=person, name=f"Leads {role}", columns=["subject", "value"], overview="leads"
+        )
+        cases["leadview"].append(Case({"pk": view.pk}, frozenset({role}), role))
 
     vacancy = vacancy_create(created_by=am1, title="Fuzz monteur", relation=relation)
     everyone = frozenset(ROLES) - {"anonymous"}
@@ -441,6 +445,8 @@ def _kind(target: Target) -> str | None:
         return "vacancy"
     if name.startswith("leads:import"):
         return "leadimport"
+    if name in ("leads:view_default", "leads:view_delete"):
+        return "leadview"
     raise ValueError(f"no world for the parameters of {name}")
 
 
@@ -601,7 +607,7 @@ def _learn(page: str, base: str, fields: dict, hx_targets: set, keys: set):
 
 def filter_fields() -> dict[str, list[str]]:
     """The filterset's and filter form's field names, for the pages that read them."""
-    from leads.filters import LeadFilterForm
+    from leads.filters import LeadOverviewFilter
     from trajects.filters import OverviewFilter
 
     overview = list(OverviewFilter.base_filters) + ["page", "sort", "view", "columns"]
@@ -610,7 +616,8 @@ def filter_fields() -> dict[str, list[str]]:
         "trajects:export_csv": overview,
         "trajects:export_xlsx": overview,
         "trajects:expected": overview,
-        "leads:list": list(LeadFilterForm.base_fields) + ["page"],
+        "leads:list": list(LeadOverviewFilter.base_filters)
+        + ["page", "sort", "view", "cols", "per_page", "leads"],
     }
 
 

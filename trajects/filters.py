@@ -155,7 +155,19 @@ def lazy_queryset(queryset):
 
 
 class OverviewFilter(django_filters.FilterSet):
-    """Every criterion of the trajects overview; its queryset is already visible_to(user)."""
+    """Every criterion of the trajects overview; its queryset is already visible_to(user).
+
+    The leads overview's filter (leads.filters) is a subclass: another date field, its own
+    criteria, and no date chosen when it opens.
+    """
+
+    # The date the month × year filter works on, and the criteria the chips and "Criterium
+    # toevoegen" offer (a subclass names its own).
+    date_field = "expected_close"
+    criteria = CRITERIA
+    keyword_name = "keyword"
+    checkbox_names = ("type", "business_type", "source", "stage")
+    opens_on_current_month = True
 
     month = django_filters.MultipleChoiceFilter(
         label=_("Maand"), choices=MONTHS, method="filter_nothing"
@@ -210,7 +222,7 @@ class OverviewFilter(django_filters.FilterSet):
         self._chosen: dict[str, set[str]] = {}
         self.ranges = price_ranges(thresholds)
         data = data.copy()
-        if not any(key in data for key in DATE_KEYS):
+        if self.opens_on_current_month and not any(key in data for key in DATE_KEYS):
             # The overview opens on the current month of the current year (DESIGN rule 2).
             data.setlist("month", [str(self.today.month)])
             data.setlist("year", [str(self.today.year)])
@@ -239,9 +251,9 @@ class OverviewFilter(django_filters.FilterSet):
     def _correct(self):
         """Drop what does not validate, keep the rest, and say what was ignored."""
         data = self.data
-        keyword = data.get("keyword", "")
+        keyword = data.get(self.keyword_name, "")
         if len(keyword) > KEYWORD_MAX:
-            data["keyword"] = keyword[:KEYWORD_MAX]
+            data[self.keyword_name] = keyword[:KEYWORD_MAX]
             self.notices.append(
                 _("Het trefwoord is ingekort tot %(n)s tekens.") % {"n": KEYWORD_MAX}
             )
@@ -332,11 +344,11 @@ class OverviewFilter(django_filters.FilterSet):
     def active(self) -> list[tuple[str, str, str]]:
         """(name, label, what is chosen) of each criterion in use, for the chips."""
         result = []
-        for name in CRITERIA:
+        for name in self.criteria:
             chosen = self.chosen(name)
             if not chosen:
                 continue
-            if name in ("keyword", "probability_min", "probability_max"):
+            if name in (self.keyword_name, "probability_min", "probability_max"):
                 text = ", ".join(sorted(chosen))
             elif name == "relation":
                 text = str(self.chosen_relation)
@@ -427,8 +439,9 @@ class OverviewFilter(django_filters.FilterSet):
     @property
     def checkbox_criteria(self):
         """The short lists, shown as checkboxes: (name, label, options)."""
-        names = ("type", "business_type", "source", "stage")
-        return [(name, self.form.fields[name].label, self.options(name)) for name in names]
+        return [
+            (name, self.form.fields[name].label, self.options(name)) for name in self.checkbox_names
+        ]
 
     def pickable_criteria(self) -> list[tuple[str, str]]:
         """(name, label) of the criteria "Criterium toevoegen" offers, in the panel's order."""
@@ -458,7 +471,11 @@ class OverviewFilter(django_filters.FilterSet):
 
     @property
     def has_criteria(self) -> bool:
-        return any(self.chosen(name) for name in CRITERIA if name not in ("keyword", "relation"))
+        return any(
+            self.chosen(name)
+            for name in self.criteria
+            if name not in (self.keyword_name, "relation")
+        )
 
     @property
     def probability_min_value(self):
@@ -504,7 +521,7 @@ class OverviewFilter(django_filters.FilterSet):
         if self.chosen_relation is not None:
             queryset = queryset.filter(relation=self.chosen_relation)
         else:
-            queryset = queryset.in_months(*self.months_years())
+            queryset = queryset.in_months(*self.months_years(), field=self.date_field)
         for name, value in cleaned.items():
             queryset = self.filters[name].filter(queryset, value)
         return queryset.with_share_for(self.share_users)

@@ -393,5 +393,10 @@ class SavedViewForm(forms.Form):
     )  # fmt: skip
     is_default = forms.BooleanField(label=_("Standaard"), required=False)
 
+    def __init__(self, *args, table_class=TrajectTable, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The columns of the overview the view is of (the leads overview has its own).
+        self.fields["columns"].choices = table_class.column_choices()
+
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())

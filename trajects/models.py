@@ -204,27 +204,34 @@ class TrajectQuerySet(VisibleQuerySet):
 
         return statistically_expected(self, statistics_set)
 
-    def in_months(self, months: Sequence[int] = (), years: Sequence[int] = ()):
-        """Expected close in the chosen months × years (DESIGN rule 2).
+    def in_months(
+        self,
+        months: Sequence[int] = (),
+        years: Sequence[int] = (),
+        *,
+        field: str = "expected_close",
+    ):
+        """Expected close (or another date `field`: the leads overview's lead date) in the
+        chosen months × years (DESIGN rule 2).
 
         No month = whole years, no year = every year, neither = every date. The months become
-        OR'd date ranges inside one enclosing range, so the (expected_close, id) index is used.
+        OR'd date ranges inside one enclosing range, so the (field, id) index is used.
         """
         months, years = sorted(set(months)), sorted(set(years))
         if not months and not years:
             return self
         if not years:
-            bounds = self.model._default_manager.aggregate(
-                first=Min("expected_close"), last=Max("expected_close")
-            )
+            bounds = self.model._default_manager.aggregate(first=Min(field), last=Max(field))
             if bounds["first"] is None:
                 return self.none()
             years = list(range(bounds["first"].year, bounds["last"].year + 1))
         ranges = close_ranges(months, years)
         if not ranges:
             return self.none()
-        clone = self.filter(self._ranges_q(ranges))
-        clone._close_ranges = ranges
+        clone = self.filter(self._ranges_q(ranges, field))
+        if field == "expected_close":
+            # with_share_for filters the links by their copy of the expected close.
+            clone._close_ranges = ranges
         return clone
 
     @staticmethod
@@ -803,16 +810,24 @@ class PurgedTraject(models.Model):
 
 
 class SavedViewQuerySet(models.QuerySet):
-    def of(self, user):
-        """The user's own saved views (weergaven), default first."""
-        return self.filter(user=user).order_by("-is_default", "name", "pk")
+    def of(self, user, overview: str = "trajects"):
+        """The user's own saved views (weergaven) of one overview, default first."""
+        return self.filter(user=user, overview=overview).order_by("-is_default", "name", "pk")
 
 
 class SavedView(models.Model):
-    """A weergave: a user's named choice and order of the trajects overview's columns."""
+    """A weergave: a user's named choice and order of an overview's columns (the trajects
+    overview's and the leads overview's are kept apart)."""
+
+    class Overview(models.TextChoices):
+        TRAJECTS = "trajects", _("Trajecten")
+        LEADS = "leads", _("Leads")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    overview = models.CharField(
+        _("overzicht"), max_length=16, choices=Overview.choices, default=Overview.TRAJECTS
     )
     name = models.CharField(_("naam"), max_length=80)
     columns = models.JSONField(_("kolommen"), default=list)
@@ -825,9 +840,13 @@ class SavedView(models.Model):
         verbose_name = _("weergave")
         verbose_name_plural = _("weergaven")
         constraints = [
-            models.UniqueConstraint(fields=["user", "name"], name="unique_saved_view_name"),
             models.UniqueConstraint(
-                fields=["user"], condition=Q(is_default=True), name="one_default_saved_view"
+                fields=["user", "overview", "name"], name="unique_saved_view_name_per_overview"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "overview"],
+                condition=Q(is_default=True),
+                name="one_default_saved_view_per_overview",
             ),
         ]
 

@@ -1,13 +1,16 @@
 """The trajects overview's state, read from the URL: filters, columns, sort, page and size.
 
 One function builds it for the page and for the exports, so both show the same rows, columns,
-shares and visibility. Bad values are corrected and reported in `notices`.
+shares and visibility. Bad values are corrected and reported in `notices`. The leads overview
+is built by the same function with its own OverviewKind (leads.overview).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from settings_app.roles import client_settings_of
 
@@ -25,6 +28,35 @@ from .tables import (
 PER_PAGE = (25, 50, 100)
 
 
+@dataclass(frozen=True)
+class OverviewKind:
+    """What sets one overview apart: its records, filter, table, default sort and the name its
+    saved views are kept under."""
+
+    name: str
+    filter_class: type[OverviewFilter]
+    table_class: type[TrajectTable]
+    default_columns: tuple[str, ...]
+    default_sort: str
+    records: Callable[[QuerySet], QuerySet]
+    # Said when a sort in the URL is unknown: "… gesorteerd op <the default>".
+    sort_fallback: str
+    # The shown columns as the filter changes them (the leads' conversion date only with the
+    # converted leads); None keeps them as chosen.
+    columns_for: Callable[[list[str], OverviewFilter], list[str]] | None = None
+
+
+TRAJECTS = OverviewKind(
+    name="trajects",
+    filter_class=OverviewFilter,
+    table_class=TrajectTable,
+    default_columns=tuple(DEFAULT_COLUMNS),
+    default_sort=DEFAULT_SORT,
+    records=lambda visible: visible.trajects(),
+    sort_fallback=gettext_lazy("Sorteren op “%(sort)s” kan niet; gesorteerd op sluiting verwacht."),
+)
+
+
 @dataclass
 class Overview:
     filterset: OverviewFilter
@@ -38,6 +70,7 @@ class Overview:
     totals: Mapping = field(default_factory=dict)
     page_totals: Mapping = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    kind: OverviewKind = TRAJECTS
 
     @property
     def page(self):
@@ -56,9 +89,9 @@ class Overview:
         return rows.with_accountmanager_names() if accountmanagers else rows
 
 
-def _columns(request, views: list[SavedView], notices: list[str]):
+def _columns(request, views: list[SavedView], notices: list[str], kind: OverviewKind = TRAJECTS):
     """The shown columns: ?cols= chosen now, else ?view=, else the user's default view."""
-    known = dict(TrajectTable.column_choices())
+    known = dict(kind.table_class.column_choices())
     view = None
     raw_view = request.GET.get("view", "")
     if raw_view:
@@ -85,19 +118,16 @@ def _columns(request, views: list[SavedView], notices: list[str]):
         columns = [name for name in view.columns if name in known]
         if columns:
             return columns, view, False
-    return list(DEFAULT_COLUMNS), view, False
+    return list(kind.default_columns), view, False
 
 
-def _sort(request, notices: list[str]) -> str:
+def _sort(request, notices: list[str], kind: OverviewKind = TRAJECTS) -> str:
     sort = request.GET.get("sort", "")
     if not sort:
-        return DEFAULT_SORT
-    if sort not in TrajectTable.sort_choices():
-        notices.append(
-            _("Sorteren op “%(sort)s” kan niet; gesorteerd op sluiting verwacht.")
-            % {"sort": shorten(sort)}
-        )
-        return DEFAULT_SORT
+        return kind.default_sort
+    if sort not in kind.table_class.sort_choices():
+        notices.append(str(kind.sort_fallback) % {"sort": shorten(sort)})
+        return kind.default_sort
     return sort
 
 
@@ -144,24 +174,27 @@ def _no_such_page(number: int, shown: int) -> str:
     }
 
 
-def overview_build(request, *, paginate: bool = True) -> Overview:
-    """Everything the overview and its exports show, for this request's user and URL."""
+def overview_build(request, *, paginate: bool = True, kind: OverviewKind = TRAJECTS) -> Overview:
+    """Everything the overview (of this kind) and its exports show, for this request's user and
+    URL."""
     notices: list[str] = []
     client = client_settings_of(request.user)
-    base = Traject.objects.visible_to(request.user).trajects()
-    filterset = OverviewFilter(request.GET, base, request=request, thresholds=client.thresholds)
+    base = kind.records(Traject.objects.visible_to(request.user))
+    filterset = kind.filter_class(request.GET, base, request=request, thresholds=client.thresholds)
     notices += filterset.notices
-    views = list(SavedView.objects.of(request.user))
-    columns, view, _adhoc = _columns(request, views, notices)
-    sort = _sort(request, notices)
+    views = list(SavedView.objects.of(request.user, kind.name))
+    columns, view, _adhoc = _columns(request, views, notices, kind)
+    if kind.columns_for is not None:
+        columns = kind.columns_for(columns, filterset)
+    sort = _sort(request, notices, kind)
     queryset = filterset.qs
-    table = TrajectTable(
+    table = kind.table_class(
         queryset, columns=columns, order_by=sort, query=request.GET,
         today=indicators.today(), client_settings=client,
     )  # fmt: skip
     overview = Overview(
         filterset=filterset, queryset=queryset, table=table, columns=columns, views=views,
-        view=view, sort=sort, notices=notices,
+        view=view, sort=sort, notices=notices, kind=kind,
     )  # fmt: skip
     if not paginate:
         return overview

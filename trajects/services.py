@@ -699,24 +699,30 @@ def traject_purge(*, now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def saved_view_save(*, user, name: str, columns: list[str], is_default: bool = False) -> SavedView:
-    """Save the user's columns under a name (replacing a view of that name); maybe his default."""
+def saved_view_save(
+    *, user, name: str, columns: list[str], is_default: bool = False, overview: str = "trajects"
+) -> SavedView:
+    """Save the user's columns of one overview under a name (replacing a view of that name in
+    that overview); maybe his default there."""
     if is_default:
-        SavedView.objects.filter(user=user, is_default=True).exclude(name=name).update(
-            is_default=False
-        )
+        SavedView.objects.filter(user=user, overview=overview, is_default=True).exclude(
+            name=name
+        ).update(is_default=False)
     view, _created = SavedView.objects.update_or_create(
-        user=user, name=name, defaults={"columns": list(columns), "is_default": is_default}
+        user=user,
+        overview=overview,
+        name=name,
+        defaults={"columns": list(columns), "is_default": is_default},
     )
     return view
 
 
 @transaction.atomic
 def saved_view_make_default(*, view: SavedView) -> SavedView:
-    """Make this view its owner's default (the overview opens with it)."""
-    SavedView.objects.filter(user=view.user_id, is_default=True).exclude(pk=view.pk).update(
-        is_default=False
-    )
+    """Make this view its owner's default in its overview (the overview opens with it)."""
+    SavedView.objects.filter(user=view.user_id, overview=view.overview, is_default=True).exclude(
+        pk=view.pk
+    ).update(is_default=False)
     view.is_default = True
     view.save(update_fields=["is_default"])
     return view

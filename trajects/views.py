@@ -67,7 +67,7 @@ def _list_context(request, listing, view_form=None) -> dict:
         "default_sort": DEFAULT_SORT,
         "relation_q": q,
         "relation_options": relation_options,
-        "column_rows": _column_rows(request.GET, listing.columns),
+        "column_rows": column_rows(request.GET, listing.columns),
         "view_form": view_form or SavedViewForm(initial={"columns": listing.columns}),
         "export_query": request.GET.urlencode(),
         "per_page_choices": PER_PAGE,
@@ -96,7 +96,9 @@ def _search_text(text: str) -> str:
     return text.replace("\x00", "").strip()[:100]
 
 
-def _column_rows(params: QueryDict, columns: list[str]) -> list[str]:
+def column_rows(
+    params: QueryDict, columns: list[str], table_class=TrajectTable, choices=None
+) -> list[str]:
     """Each column as a list item with links that show, hide or move it (no JavaScript needed).
 
     Shown columns first, in their order. Written here rather than in the template: sixteen
@@ -109,7 +111,7 @@ def _column_rows(params: QueryDict, columns: list[str]) -> list[str]:
         return esc(links.link(cols))
 
     hide, show = esc(_("Verbergen")), esc(_("Tonen"))
-    labels = dict(TrajectTable.column_choices())
+    labels = dict(choices or table_class.column_choices())
     last = len(columns) - 1
     items = []
     for index, name in enumerate(columns):
@@ -253,13 +255,14 @@ def export_job_download(request, pk: int):
     )
 
 
-def _back_to_list(next_query: str, view: SavedView | None = None):
+def back_to_list(next_query: str, view: SavedView | None = None, list_url: str = ""):
     params = QueryDict(next_query, mutable=True)
     if view is not None:
         params.pop("cols", None)
         params["view"] = str(view.pk)
     params.pop("page", None)
-    return redirect(reverse("trajects:list") + ("?" + params.urlencode() if params else ""))
+    list_url = list_url or reverse("trajects:list")
+    return redirect(list_url + ("?" + params.urlencode() if params else ""))
 
 
 @require_POST
@@ -276,7 +279,7 @@ def saved_view_save(request):
             is_default=form.cleaned_data["is_default"],
         )
         messages.success(request, _("Weergave “%(name)s” is bewaard.") % {"name": view.name})
-        return _back_to_list(next_query, view)
+        return back_to_list(next_query, view)
     # Show the overview of the URL the form came from, with the message beside the field.
     request.GET = QueryDict(next_query)
     listing = overview_build(request)
@@ -291,7 +294,7 @@ def saved_view_default(request, pk: int):
     view = get_object_or_404(SavedView.objects.of(request.user), pk=pk)
     services.saved_view_make_default(view=view)
     messages.success(request, _("“%(name)s” is nu uw standaardweergave.") % {"name": view.name})
-    return _back_to_list(request.POST.get("next", "")[:4000], view)
+    return back_to_list(request.POST.get("next", "")[:4000], view)
 
 
 @require_POST
@@ -303,7 +306,7 @@ def saved_view_delete(request, pk: int):
     params = QueryDict(request.POST.get("next", "")[:4000], mutable=True)
     if params.get("view") == str(pk):
         params.pop("view")
-    return _back_to_list(params.urlencode())
+    return back_to_list(params.urlencode())
 
 
 DETAIL = "trajects/traject_detail.html"

@@ -262,3 +262,44 @@ def test_a_tick_survives_the_search_reloading_the_list(page, beheerder, am):
     page.get_by_role("button", name="Verdelen").click()
     expect(page.locator(".messages")).to_contain_text("1 lead toegewezen aan")
     assert [lead.subject for lead in Traject.objects.unassigned()] == ["Pot glazen wanden"]
+
+
+def test_ticks_are_kept_across_pages_and_searches(page, beheerder, am):
+    """Issue 14: a tick on page 1 and one on page 2, a search that hides the first: one click
+    hands out both."""
+    import datetime
+
+    from ..factories import TrajectFactory
+
+    leads = [
+        TrajectFactory(
+            subject=f"Pot {i:02d}",
+            converted_at=None,
+            lead_date=datetime.date(2026, 1, 1) + datetime.timedelta(days=i),
+        )
+        for i in range(30)
+    ]
+    glazen = TrajectFactory(
+        subject="Glazen deuren", converted_at=None, lead_date=datetime.date(2025, 1, 1)
+    )
+    login(page, beheerder)
+    page.goto(page.base + "/sales/leads/")
+    page.get_by_label("Selecteer Pot 29").check()  # page 1: newest lead date first
+    page.get_by_role("link", name="Volgende").click()
+    expect(page.locator("#results")).to_contain_text("Pagina 2 van 2")
+    htmx_idle(page)
+    expect(page.locator("#selection")).to_contain_text("1 lead aangevinkt")
+    page.get_by_label("Selecteer Glazen deuren").check()
+    page.locator("#id_q").press_sequentially("pot 0")  # hides "Glazen deuren" and "Pot 29"
+    expect(page).to_have_url(re.compile(r"q=pot"))
+    htmx_idle(page)
+    expect(page.locator("#results")).not_to_contain_text("Glazen deuren")
+    expect(page.locator("#selection")).to_contain_text("2 leads aangevinkt")
+    page.get_by_label("Selecteer Pot 05").check()
+    page.locator("#id_accountmanagers").select_option(str(am.pk))
+    page.get_by_role("button", name="Verdelen").click()
+    expect(page.locator(".messages")).to_contain_text("3 leads toegewezen aan")
+    assigned = {lead.subject for lead in Traject.objects.assigned_to(am)}
+    assert assigned == {"Pot 29", "Glazen deuren", "Pot 05"}
+    assert len(leads) + 1 - len(assigned) == Traject.objects.unassigned().count()
+    assert glazen.accountmanagers.get() == am

@@ -149,7 +149,8 @@ class TestLeadsOverview:
         make(am, converted_at=None)
         response = client_for(am).get("/sales/leads/")
         assert response.status_code == 200
-        assert "<th>Resterende dagen</th>" in response.text
+        # The trajects overview's column (issue 14): sortable there and here.
+        assert 'data-sort="remaining_days">Resterende dagen</a>' in response.text
         cells = badges_by_row(response.text)
         for days_left in GOLDEN:
             check_golden(cells[f"D{days_left:+d}"], days_left)
