@@ -368,6 +368,11 @@ def world_build() -> World:
     vacancy = vacancy_create(created_by=am1, title="Fuzz monteur", relation=relation)
     everyone = frozenset(ROLES) - {"anonymous"}
     cases["vacancy"].append(Case({"pk": vacancy.pk}, everyone, "vacancy"))
+    # The shared address book: every signed-in user sees a relation's card.
+    cases["relation"].append(Case({"pk": relation.pk}, everyone, "relation"))
+    cases["contact"].append(
+        Case({"pk": relation.pk, "contact_id": contact.pk}, everyone, "contact")
+    )
 
     header = "subject,relation,contact,email,value,source,accountmanager e-mail"
     content = f"{header}\nFuzz import,Fuzz Bouw B.V.,Jan Fuzz,jan@fuzz.nl,100,,\n".encode()
@@ -443,6 +448,10 @@ def _kind(target: Target) -> str | None:
         return "traject"
     if name.startswith("vacancies:"):
         return "vacancy"
+    if name == "crm:contact_edit":
+        return "contact"
+    if name.startswith("crm:"):
+        return "relation"
     if name.startswith("leads:import"):
         return "leadimport"
     if name in ("leads:view_default", "leads:view_delete"):

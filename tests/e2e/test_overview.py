@@ -86,7 +86,8 @@ def test_month_filter_updates_table_and_totals_in_place_and_back_restores(page, 
     page.wait_for_function(
         "(() => { const t = document.querySelector('#traject-table tbody');"
         " return t && t.innerText.includes('Deze maand')"
-        " && !t.innerText.includes('Vorige maand'); })()"
+        " && !t.innerText.includes('Vorige maand'); })()",
+        timeout=30_000,  # each back step is a request; CI runs two suites on two cores
     )
     assert page.url.endswith("/sales/")
     assert "Vorige maand" not in table.inner_text()

@@ -131,7 +131,13 @@ def test_converted_leads_with_their_conversion_date(client_for, am):
     assert "Opgepakt" in client.get(reverse("trajects:list")).text
     html = client.get(LIST, {"converted": "on"}).text
     assert "Conversie datum" in html
-    rows = dict(re.findall(r'>([^<>]+)</a></td>.*?<td class="converted">([^<]*)</td>', html, re.S))
+    rows = dict(
+        re.findall(
+            r'<tr><td[^>]*><a [^>]*>([^<>]+)</a></td>[^\n]*?<td class="converted"[^>]*>([^<]*)</td>',
+            html,
+            re.S,
+        )
+    )
     expected = date_format(timezone.localtime(lead.converted_at).date(), "SHORT_DATE_FORMAT")
     assert rows["Opgepakt"] == expected
     assert rows[still.subject] == "–"

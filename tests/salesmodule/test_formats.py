@@ -240,7 +240,7 @@ class TestScreens:
         )
         client = in_language(client_for(am), language)
         page = client.get(reverse("leads:list")).text
-        assert f"<td>{day}</td>" in page and f'<td class="num">{whole}</td>' in page
+        assert f'<td class="date">{day}</td>' in page and f'<td class="num">{whole}</td>' in page
 
     def test_the_quotes_list_whole_euros_the_quote_cents(self, client_for, am, traject):
         from tests.quotes.conftest import make_quote

@@ -81,9 +81,9 @@ def test_a_traject_with_an_appointment_in_year_one_still_opens(
     client = client_for(request.getfixturevalue(user_fixture))
     page = client.get(url("detail", traject.pk))
     assert page.status_code == 200
-    assert '<dd id="datum-1e-bezoek">1-1-0001</dd>' in page.text
-    assert "1-1-0001 00:00" in page.text  # the dossier, as it was kept
-    assert "2-1-0001" in page.text  # the appointment, at the earliest moment Python holds
+    assert '<dd id="datum-1e-bezoek">01-01-0001</dd>' in page.text
+    assert "01-01-0001 00:00" in page.text  # the dossier, as it was kept
+    assert "02-01-0001" in page.text  # the appointment, at the earliest moment Python holds
     assert client.get(url("informatie", traject.pk)).status_code == 200
     for widget in ("afspraken", "dossier", "kop", "informatie"):
         response = client.get(url("detail", traject.pk), headers=htmx(widget))
