@@ -77,6 +77,13 @@ PAGES = [
         lambda world: f"/sales/bord/?business_type={world['eb'].pk}",
         ready=".board-columns",
     ),
+    Page("leads", lambda world: "/sales/leads/", ready="#lead-table"),
+    Page("relations", lambda world: "/crm/relaties/", ready=".grid"),
+    Page(
+        "relation card",
+        lambda world: f"/crm/relaties/{world['traject'].relation_id}/",
+        ready="h1",
+    ),
 ]
 
 # Which elements are checked, and at which points of each (fractions of its box).
