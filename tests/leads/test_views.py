@@ -133,7 +133,7 @@ def test_converted_leads_with_their_conversion_date(client_for, am):
     assert "Conversie datum" in html
     rows = dict(
         re.findall(
-            r'<tr><td[^>]*><a [^>]*>([^<>]+)</a></td>[^\n]*?'
+            r"<tr><td[^>]*><a [^>]*>([^<>]+)</a></td>[^\n]*?"
             r'<td class="converted"[^>]*>([^<]*)</td>',
             html,
             re.S,
