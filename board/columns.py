@@ -40,7 +40,7 @@ from salesmodule.amounts import cents_to_euros
 from salesmodule.ids import parse_id
 from settings_app.models import BusinessType, Outcome, Stage, TrajectType, WinLossReason
 from settings_app.roles import client_settings_of, roles_of
-from trajects.models import Traject, accountmanager_names_of
+from trajects.models import Traject, accountmanager_names_of, share_cents
 
 from .closed import closed_attach
 from .filters import BoardFilter
@@ -206,6 +206,21 @@ def column_sums(queryset, column_ids: list[int], keys=None) -> dict[int, dict]:
             "weighted": cents_to_euros(row["weighted_cents"]),
         }
         for row in rows
+    }
+
+
+def own_sums(rows, column_ids: list[int]) -> dict[int, dict]:
+    """column_sums over rows already fetched: (pk, stage id, value cents, weighted cents)."""
+    known = set(column_ids)
+    sums: dict[int, list[int]] = {}
+    for _pk, stage_id, value, weighted in rows:
+        figures = sums.setdefault(stage_id if stage_id in known else NO_STAGE, [0, 0, 0])
+        figures[0] += 1
+        figures[1] += value or 0
+        figures[2] += weighted or 0
+    return {
+        key: {"count": n, "value": cents_to_euros(value), "weighted": cents_to_euros(weighted)}
+        for key, (n, value, weighted) in sums.items()
     }
 
 
@@ -436,10 +451,17 @@ def board_build(request, *, cards: bool = True, headers=None) -> Board:
         # An accountmanager's own board: a few hundred of his trajects. They are found once,
         # in one query, by expected close; the columns' first cards are taken from that list
         # and the headers summed over exactly those rows (board_filter based it on open_of).
-        own = list(ordered(queryset).values_list("pk", "stage_id"))
-        queryset = Traject.objects.filter(pk__in=[pk for pk, _stage in own])
-        queryset = queryset.with_share_for(filterset.share_users, only_theirs=False)
-    sums = column_sums(queryset, column_ids, keys)
+        # Each row carries his share in whole cents, so the headers are summed over exactly
+        # those rows here: no second query, and no IN of a thousand ids to build.
+        value, weighted = share_cents((request.user.pk,))
+        own = list(
+            ordered(queryset)
+            .annotate(board_value=value, board_weighted=weighted)
+            .values_list("pk", "stage_id", "board_value", "board_weighted")
+        )
+        sums = own_sums(own, column_ids)
+    else:
+        sums = column_sums(queryset, column_ids, keys)
     for column in board.columns:
         for name, figure in sums.get(column.key, {}).items():
             setattr(column, name, figure)
@@ -451,7 +473,7 @@ def board_build(request, *, cards: bool = True, headers=None) -> Board:
     keys = [column.key for column in board.columns if column.count]
     if own is not None:
         ids = {key: [] for key in keys}
-        for pk, stage_id in own:
+        for pk, stage_id, _value, _weighted in own:
             column = ids.get(stage_id if stage_id in column_ids else NO_STAGE)
             if column is not None and len(column) < CARDS_PER_COLUMN:
                 column.append(pk)

@@ -616,16 +616,18 @@ class Traject(models.Model):
             # The Sales Select board (issue 13) reads only open trajects: per column (business
             # type and stage) its cards by expected close, and the headers' sums from the index
             # alone; the "Geen stage" column (no stage, or one not on the board) by expected
-            # close over the business type.
+            # close over the business type. Both carry what a share needs (value, kans, number
+            # of accountmanagers), so the headers of an accountmanager's board are index-only.
             models.Index(
                 fields=["business_type", "stage", "expected_close", "id"],
-                include=["type", "value", "probability"],
+                include=["type", "value", "probability", "accountmanager_count"],
                 condition=Q(closed_at__isnull=True, deleted_at__isnull=True),
                 name="traject_board_column",
             ),
             models.Index(
                 fields=["business_type", "expected_close", "id"],
-                include=["type", "stage"],
+                # An accountmanager's own board reads his rows and their shares from it alone.
+                include=["type", "stage", "value", "probability", "accountmanager_count"],
                 condition=Q(closed_at__isnull=True, deleted_at__isnull=True),
                 name="traject_board_close",
             ),
