@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
-from trajects.tables import Column, TrajectTable, esc, euro, percent, short_date
+from trajects.tables import Column, TrajectTable, esc, short_date
 
 DEFAULT_COLUMNS = (
     "subject",
@@ -22,13 +22,6 @@ DEFAULT_COLUMNS = (
     "remaining_days",
 )
 DEFAULT_SORT = "-lead_date"
-# The totals lines' figure under each column that has one (trajects.models._totals's names).
-FIGURES = {
-    "probability": ("avg_probability", percent),
-    "value": ("value", euro),
-    "weighted": ("weighted", euro),
-    "visits": ("visits", str),
-}
 
 
 def _converted(record) -> str:
@@ -96,29 +89,4 @@ class LeadTable(TrajectTable):
     @property
     def width(self) -> int:
         """How many cells a row has (the empty line spans them)."""
-        return len(self.columns) + (1 if self.selectable else 0)
-
-    def foot(self, label: str, totals) -> str:
-        """One totals line ("Pagina" or "Totaal") as a row of the table: each figure under its
-        column, the label and the count in the first column without one."""
-        count = totals["count"]
-        counted = ngettext("%(n)s lead", "%(n)s leads", count) % {"n": count}
-        cells = ['<td class="select"></td>'] if self.selectable else []
-        labelled = False
-        for column in self.columns:
-            figure = FIGURES.get(column.name)
-            css = column.attrs.get("td", {}).get("class", "")
-            if figure is not None:
-                key, render = figure
-                cells.append(f'<td class="{esc(css or "num")}">{esc(render(totals[key]))}</td>')
-            elif not labelled:
-                labelled = True
-                cells.append(
-                    f'<th scope="row">{esc(label)} <span class="totals-count">'
-                    f"{esc(counted)}</span></th>"
-                )
-            else:
-                cells.append("<td></td>")
-        if not labelled:  # every column has a figure: the label goes first
-            cells.insert(0, f'<th scope="row">{esc(label)} {esc(counted)}</th>')
-        return mark_safe("".join(cells))  # noqa: S308 - every value escaped
+        return super().width + (1 if self.selectable else 0)

@@ -79,8 +79,11 @@ def _list_context(request, listing, view_form=None) -> dict:
         "view_links": [
             (view, requery(request.GET, view=str(view.pk), cols=None)) for view in listing.views
         ],
-        "page_foot": table.foot(_("Pagina"), listing.page_totals),
-        "total_foot": table.foot(_("Totaal"), listing.totals),
+        # The totals lines under the table (leads/_lead_table.html): its label, its figures.
+        "foot_lines": [
+            ({"text": _("Pagina"), "css": "page-totals"}, listing.page_totals),
+            ({"text": _("Totaal"), "css": "all-totals"}, listing.totals),
+        ],
         "can_distribute": table.selectable,
         "distribute_form": DistributeForm() if table.selectable else None,
         "selected": sorted(table.selected),

@@ -292,14 +292,32 @@ class TrajectTable(tables.Table):
             rows.append(mark_safe("".join(parts)))  # noqa: S308
         return rows
 
-    def foot(self) -> tuple[int, list[str | None]]:
-        """The totals lines' shape, aligned with the columns: how many leading columns the
-        label ("Pagina", "Totaal") spans, then each following column's total (a key of
-        totals(), or None for a column without one)."""
-        names = [column.name for column in self.columns]
-        first = next((i for i, name in enumerate(names) if name in FOOT), len(names))
-        span = max(1, first)
-        return span, [FOOT.get(name) for name in names[span:]]
+    @property
+    def width(self) -> int:
+        """How many cells a row has (the empty line spans them)."""
+        return len(self.columns)
+
+    def foot(self) -> list[tuple[str, int | str]]:
+        """The totals lines' cells, aligned with the columns: ("label", span) for the label
+        ("Pagina", "Totaal") over the first run of columns without a total, ("figure", key of
+        totals()) under a column with one, ("empty", "") under the others. When every column
+        has a total, the label comes first, outside the columns."""
+        cells: list[tuple[str, int | str]] = []
+        labelled = False
+        for column in self.columns:
+            key = FOOT.get(column.name)
+            if key is not None:
+                cells.append(("figure", key))
+            elif not labelled:
+                labelled = True
+                cells.append(("label", 1))
+            elif cells[-1][0] == "label":
+                cells[-1] = ("label", int(cells[-1][1]) + 1)
+            else:
+                cells.append(("empty", ""))
+        if not labelled:
+            cells.insert(0, ("label", 1))
+        return cells
 
     def _cell(self, name: str):
         """How the column shows a record: CELLS, or for the indicator one bound to the page's

@@ -46,10 +46,11 @@ def headers(response) -> list[str]:
 def foot(response, which: str) -> dict[str, str]:
     """The 'Pagina' (page-totals) or 'Totaal' (all-totals) line, cell by column header."""
     row = re.search(rf'<tr class="{which}"[^>]*>(.*?)</tr>', response.text, re.S).group(1)
-    cells = [
-        re.sub(r"<[^>]+>", " ", cell).split()
-        for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-    ]
+    cells = []
+    for attrs, cell in re.findall(r"<t[hd]([^>]*)>(.*?)</t[hd]>", row, re.S):
+        cells.append(re.sub(r"<[^>]+>", " ", cell).split())
+        span = re.search(r'colspan="(\d+)"', attrs)  # the label spans the columns before a figure
+        cells.extend([] for _ in range(int(span.group(1)) - 1 if span else 0))
     names = headers(response)
     assert len(cells) == len(names), (cells, names)
     return {name: " ".join(cell) for name, cell in zip(names, cells, strict=True)}
