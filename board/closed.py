@@ -70,3 +70,4 @@ def closed_attach(request, board, *, cards: bool, card_rows, card_class, limit: 
         card.closed_from = from_stage.name if from_stage else ""
         card.closed = True
         columns[row.stage_id].cards.append(card)
+        columns[row.stage_id].closed_shown += 1

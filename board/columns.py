@@ -32,7 +32,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +44,7 @@ from settings_app.models import BusinessType, Outcome, Stage, TrajectType, WinLo
 from settings_app.roles import client_settings_of, roles_of
 from trajects.models import Traject, accountmanager_names_of, share_cents
 
-from .closed import closed_attach
+from .closed import TOGGLE, closed_attach
 from .filters import BoardFilter
 
 CARDS_PER_COLUMN = 50
@@ -62,6 +64,8 @@ class Column:
     cards: list = field(default_factory=list)
     # Outcome columns: how many closed into this stage in the last 30 days (board.closed).
     closed_count: int | None = None
+    # With "Toon gewonnen/verloren": how many of them the column shows (the newest, at most 50).
+    closed_shown: int = 0
 
     @property
     def key(self) -> int:
@@ -380,6 +384,17 @@ class Board:
     @property
     def share_users(self) -> list:
         return self.filterset.share_users if self.filterset is not None else []
+
+    @cached_property
+    def path(self) -> str:
+        """This board's own address: business type, filters and toggle (where a column's "+"
+        returns after the new lead is saved, also when a move's answer renders the header)."""
+        query = self.filterset.query() if self.filterset is not None else QueryDict(mutable=True)
+        if self.business_type is not None:
+            query["business_type"] = str(self.business_type.pk)
+        if self.show_closed:
+            query[TOGGLE] = "1"
+        return f"{reverse('board:index')}?{query.urlencode()}"
 
     @property
     def queryset(self):

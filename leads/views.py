@@ -169,6 +169,7 @@ def lead_create(request):
                 request, "leads/lead_form.html", context, partials=("lead-form", "lead-dialog")
             )
 
+    back = safe_path(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "GET":
         form = LeadForm(user=request.user, vacancy=vacancy, preset=request.GET)
     elif request.POST.get("_refresh") == "business":
@@ -193,11 +194,12 @@ def lead_create(request):
                 _errors_to_form(form, exc)
             else:
                 messages.success(request, _("De lead is aangemaakt."))
-                url = reverse("trajects:detail", args=[lead.pk])
+                # From a board column's "+": back to that board, where the new card stands.
+                url = back or reverse("trajects:detail", args=[lead.pk])
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if request.htmx and "relation" in form.fields:
         form.fields["relation"].widget.options = ()  # the picker's no-JavaScript radios
-    context = {"form": form, "vacancy": vacancy}
+    context = {"form": form, "vacancy": vacancy, "next": back}
     return render_page(
         request, "leads/lead_form.html", context, partials=("lead-form", "lead-dialog")
     )
@@ -224,17 +226,22 @@ def relation_similar(request):
     return render(request, "leads/_relation_similar.html", {"similar": similar})
 
 
+def safe_path(request, raw: str) -> str:
+    """A "next" that is a path on this site, else "" (redirect() would read a bare word as a
+    URL name, and another site is no place to send a user back to)."""
+    raw = raw or ""
+    if not raw.startswith("/") or not url_has_allowed_host_and_scheme(raw, {request.get_host()}):
+        return ""
+    return raw
+
+
 @require_POST
 def lead_distribute(request):
     """A beheerder gives the ticked leads to one or more accountmanagers (403 for others)."""
     if not roles_of(request.user).beheerder:
         return _forbidden(request, _("Alleen een sales beheerder kan leads verdelen."))
     form = DistributeForm(request.POST)
-    back = request.POST.get("next", "")
-    # Only a path on this site: redirect() would read a bare word as a URL name (NoReverseMatch).
-    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, {request.get_host()}):
-        back = ""
-    back = back or reverse("leads:list")
+    back = safe_path(request, request.POST.get("next", "")) or reverse("leads:list")
     # What went wrong keeps the ticks (the overview carries them as ?leads=).
     ticked = [pk for pk in map(parse_id, request.POST.getlist("leads")[:SELECTED_MAX]) if pk]
     keep = back + ("&" if "?" in back else "?") + urlencode([("leads", pk) for pk in ticked])

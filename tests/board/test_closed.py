@@ -114,3 +114,12 @@ def test_queries_do_not_grow_with_closed_cards(
         closed(am, "lost" if n % 2 else "won", n + 1, f"Meer {n}")
     with django_assert_num_queries(len(one.captured_queries)):
         assert "Meer 5" in viewer.get(board_url(gesloten="1", business_type=eb.pk)).text
+
+
+def test_a_cut_list_of_closed_cards_says_so(client_for, am, history, monkeypatch):
+    monkeypatch.setattr("board.columns.CARDS_PER_COLUMN", 1)
+    lost = column_html(client_for(am).get(board_url(gesloten="1")).text, "Verloren")
+    assert "Verloren dak" in lost and "Net binnen" not in lost  # the newest one only
+    assert "De nieuwste 1 van 2; de andere staan in het overzicht." in lost
+    won = column_html(client_for(am).get(board_url(gesloten="1")).text, "Gewonnen")
+    assert "Gewonnen raam" in won and "De nieuwste" not in won  # all of them: no note

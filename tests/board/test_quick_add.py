@@ -2,6 +2,8 @@
 lead dialog has a Stage field (only the chosen business type's stages) with Sales Select."""
 
 import re
+from html import escape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -43,7 +45,8 @@ def test_plus_on_a_column_presets_business_and_stage(client_for, am, sales_selec
     page = client.get(board_url(business_type=nb.pk)).text
     column = page.split(f'id="kolom-{only_nb.pk}-kop"')[1].split("</header>")[0]
     link = re.search(r'hx-get="([^"]+)"', column).group(1).replace("&amp;", "&")
-    assert link == f"{CREATE}?business_type={nb.pk}&stage={only_nb.pk}"
+    back = f"/sales/bord/%3Fbusiness_type%3D{nb.pk}"  # where the saved lead returns to
+    assert link == f"{CREATE}?business_type={nb.pk}&stage={only_nb.pk}&next={back}"
     assert 'hx-target="#lead-dialog"' in column
     assert 'aria-label="Nieuwe lead in Alleen NB"' in column
     # No "+" on an outcome column: a new lead does not start won or lost.
@@ -144,3 +147,30 @@ def test_the_service_refuses_a_stage_of_another_business_type(am, sales_select, 
             stage=only_nb,
         )  # fmt: skip
     assert "stage" in refused.value.message_dict
+
+
+def test_a_lead_made_from_the_plus_returns_to_the_same_board(
+    client_for, am, sales_select, nb, only_nb
+):
+    client = client_for(am)
+    board = board_url(business_type=nb.pk, keyword="deuren")
+    page = client.get(board).text
+    plus = re.search(r'class="board-add" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    back = parse_qs(urlsplit(plus).query)["next"][0]
+    assert parse_qs(urlsplit(back).query) == {"business_type": [str(nb.pk)], "keyword": ["deuren"]}
+    dialog = client.get(plus).text
+    assert f'name="next" value="{escape(back)}"' in dialog
+    response = client.post(CREATE, {**_lead(RelationFactory(), nb, only_nb.pk), "next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    assert "Glazen deuren voor de hal" in client.get(back).text  # the new card, on that board
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "trajects"])
+def test_a_next_off_this_site_lands_on_the_new_lead(
+    client_for, am, sales_select, nb, only_nb, elsewhere
+):
+    response = client_for(am).post(
+        CREATE, {**_lead(RelationFactory(), nb, only_nb.pk), "next": elsewhere}
+    )
+    lead = Traject.objects.get(subject="Glazen deuren voor de hal")
+    assert response.status_code == 302 and response["Location"] == f"/sales/{lead.pk}/"
