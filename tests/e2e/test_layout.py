@@ -49,6 +49,7 @@ class Page:
     url: Callable[[dict], str]
     ready: str = "main"  # a selector that shows the page has rendered
     states: list[State] = field(default_factory=list)
+    who: str = "am"  # whose page it is: a key of the `world`
 
 
 def open_filters(page):
@@ -83,6 +84,20 @@ PAGES = [
         "relation card",
         lambda world: f"/crm/relaties/{world['traject'].relation_id}/",
         ready="h1",
+    ),
+    # Instellingen, the key-user's: its index, a list and a form (the Django admin underneath).
+    Page("instellingen", lambda world: "/instellingen/", ready="#content", who="keyuser"),
+    Page(
+        "instellingen list",
+        lambda world: "/instellingen/settings_app/stage/",
+        ready="#result_list",
+        who="keyuser",
+    ),
+    Page(
+        "instellingen form",
+        lambda world: f"/instellingen/settings_app/businesstype/{world['eb'].pk}/change/",
+        ready="#content form",
+        who="keyuser",
     ),
 ]
 
@@ -144,7 +159,7 @@ CHECK_JS = """
 
 
 @pytest.fixture
-def world(am):
+def world(am, keyuser):
     """Thirty trajects closing this month (long subjects to cut), one with a history, and
     Sales Select on so the board renders."""
     ClientSettings.objects.update_or_create(pk=1, defaults={"sales_select_enabled": True})
@@ -166,7 +181,7 @@ def world(am):
         business_type=eb, stage=stage, value=Decimal("12500.00"),
         expected_close=today + datetime.timedelta(days=40),
     )  # fmt: skip
-    return {"am": am, "eb": eb, "traject": traject}
+    return {"am": am, "keyuser": keyuser, "eb": eb, "traject": traject}
 
 
 def check(page, scope="body") -> list[str]:
@@ -196,7 +211,7 @@ def check_whole_page(page, scope="body") -> list[str]:
 
 @pytest.mark.parametrize("entry", PAGES, ids=[entry.name for entry in PAGES])
 def test_nothing_covered_and_no_sideways_scroll_at_any_width(page, world, entry):
-    login(page, world["am"])
+    login(page, world[entry.who])
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     found = {}
     for width in WIDTHS:
@@ -247,7 +262,7 @@ def test_twenty_trajects_fit_on_a_1366_by_768_screen_in_compact_density(page, wo
 
 @pytest.mark.parametrize("entry", PAGES, ids=[entry.name for entry in PAGES])
 def test_axe_finds_no_serious_or_critical_violation(page, world, entry):
-    login(page, world["am"])
+    login(page, world[entry.who])
     page.set_viewport_size({"width": 1366, "height": HEIGHT})
     page.goto(page.base + entry.url(world))
     expect(page.locator(entry.ready).first).to_be_visible()
