@@ -80,9 +80,12 @@ def _list_context(request, listing, view_form=None) -> dict:
             (view, requery(request.GET, view=str(view.pk), cols=None)) for view in listing.views
         ],
         # The totals lines under the table (leads/_lead_table.html): its label, its figures.
+        # Read here, before the page renders (dict): its forms read their choices with
+        # server-side cursors, which the connection cannot open while the totals sent ahead
+        # (salesmodule.ahead) are still on their way.
         "foot_lines": [
             ({"text": _("Pagina"), "css": "page-totals"}, listing.page_totals),
-            ({"text": _("Totaal"), "css": "all-totals"}, listing.totals),
+            ({"text": _("Totaal"), "css": "all-totals"}, dict(listing.totals)),
         ],
         "can_distribute": table.selectable,
         "distribute_form": DistributeForm() if table.selectable else None,
