@@ -85,9 +85,10 @@ def seed_quotes(*, count: int, today: date, seed: int, out: Callable[[str], None
     )
     open_count = count * 3 // 5  # most demo quotes are still in play
     trajects = list(candidates.filter(type__outcome=Outcome.OPEN)[: open_count * 5 : 5])
-    trajects += list(
-        candidates.exclude(type__outcome=Outcome.OPEN)[: (count - len(trajects)) * 7 : 7]
-    )
+    # Won and lost ones half each, whatever the day's mix of closed trajects: every status.
+    closed = count - len(trajects)
+    trajects += list(candidates.filter(type__outcome=Outcome.WON)[: (closed - closed // 2) * 7 : 7])
+    trajects += list(candidates.filter(type__outcome=Outcome.LOST)[: closed // 2 * 7 : 7])
     first_am = {
         traject.pk: traject.accountmanager_links.order_by("pk").first().user_id
         for traject in trajects
