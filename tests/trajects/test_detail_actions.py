@@ -347,7 +347,7 @@ class TestRecycleBin:
         assert page.status_code == 200
         row = page.text.split(f'id="prullenbak-{traject.pk}"')[1].split("</tr>")[0]
         assert "Glazen deuren" in row and escape(am.get_full_name()) in row
-        assert timezone.localtime(reload(traject).deleted_at).strftime("%-d-%-m-%Y") in row
+        assert timezone.localtime(reload(traject).deleted_at).strftime("%d-%m-%Y") in row
         response = client.post(url("restore", traject.pk))
         assert response.status_code == 302 and response["Location"] == url("detail", traject.pk)
         traject = reload(traject)
