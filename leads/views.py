@@ -25,7 +25,7 @@ from trajects import services as traject_services
 from trajects.forms import SavedViewForm
 from trajects.models import SavedView
 from trajects.overview import PER_PAGE
-from trajects.views import back_to_list, column_rows
+from trajects.views import back_to_list, column_rows, date_filter_links
 from vacancies.models import Vacancy
 
 from . import services
@@ -49,7 +49,7 @@ def _forbidden(request, message: str):
 def _list_context(request, listing, view_form=None) -> dict:
     """What the leads overview shows beside its table (the trajects overview's, for leads)."""
     filterset, table = listing.filterset, listing.table
-    today = filterset.today
+    shown = filterset.shown_criteria(request.GET.get("criterion", ""))
     q = " ".join(request.GET.get("relation_q", "").replace("\x00", "").split())[:100]
     relation_options = []
     if q and filterset.chosen_relation is None:
@@ -68,13 +68,16 @@ def _list_context(request, listing, view_form=None) -> dict:
         "view_form": view_form
         or SavedViewForm(initial={"columns": listing.columns}, table_class=LeadTable),
         "per_page_choices": PER_PAGE,
-        "all_dates_query": requery(request.GET, month=None, year=None),
-        "current_month_query": requery(request.GET, month=str(today.month), year=str(today.year)),
+        **date_filter_links(request.GET, filterset),
         "relation_remove": requery(request.GET, relation=None),
         "active_criteria": [
-            (name, label, text, requery(request.GET, **{name: None}))
+            (name, label, text, requery(request.GET, **{name: None, "criterion": None}))
             for name, label, text in filterset.active()
             if name != "relation"
+        ],
+        "shown_criteria": shown,
+        "criterion_choices": [
+            (name, label) for name, label in filterset.pickable_criteria() if name not in shown
         ],
         "view_links": [
             (view, requery(request.GET, view=str(view.pk), cols=None)) for view in listing.views

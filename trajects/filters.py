@@ -445,24 +445,22 @@ class OverviewFilter(django_filters.FilterSet):
 
     def pickable_criteria(self) -> list[tuple[str, str]]:
         """(name, label) of the criteria "Criterium toevoegen" offers, in the panel's order."""
+        fields = self.form.fields
         labels = {
-            "accountmanager": _("Accountmanager"),
-            "type": self.form.fields["type"].label,
-            "business_type": self.form.fields["business_type"].label,
-            "source": self.form.fields["source"].label,
-            "stage": self.form.fields["stage"].label,
-            "price_range": self.form.fields["price_range"].label,
-            "lead_by": self.form.fields["lead_by"].label,
-            "probability": _("Kans"),
-            "first_visit": self.form.fields["first_visit"].label,
+            name: fields[name].label
+            for name in ("type", "business_type", "source", "stage", "price_range", "lead_by")
+            if name in self.criteria  # the leads overview has no type
         }
-        if not (self.roles.beheerder or self.roles.accountmanager):
-            del labels["accountmanager"]
+        if self.roles.beheerder or self.roles.accountmanager:
+            labels = {"accountmanager": _("Accountmanager"), **labels}
+        labels["probability"] = _("Kans")
+        if "first_visit" in self.criteria:
+            labels["first_visit"] = fields["first_visit"].label
         return [(name, str(label)) for name, label in labels.items()]
 
     def shown_criteria(self, added: str = "") -> set[str]:
         """The criteria whose control the panel shows: those in use, and the one just added."""
-        shown = {name for name in CRITERIA if self.chosen(name)}
+        shown = {name for name in self.criteria if self.chosen(name)}
         if shown & {"probability_min", "probability_max"}:
             shown.add("probability")
         if added in dict(self.pickable_criteria()):

@@ -47,19 +47,12 @@ from .templatetags.traject_tags import field_label, field_value
 
 def _list_context(request, listing, view_form=None) -> dict:
     f = listing.filterset
-    today = f.today
     q = _search_text(request.GET.get("relation_q", ""))
     relation_options = []
     if q and f.chosen_relation is None:
         relation_options = list(Relation.objects.matching(q)[:10])
     added = request.GET.get("criterion", "")
     shown = f.shown_criteria(added)
-    year_steps = []
-    for step, label, name in ((-1, "‹", _("Een jaar terug")), (1, "›", _("Een jaar verder"))):
-        years = f.year_step(step)
-        months = sorted(f.chosen("month"), key=int)  # the opening month too, which is no param
-        link = requery(request.GET, month=months, year=years, dates="1") if years else ""
-        year_steps.append((link, label, name))
     return {
         "overview": "trajects",
         "listing": listing,
@@ -71,10 +64,7 @@ def _list_context(request, listing, view_form=None) -> dict:
         "view_form": view_form or SavedViewForm(initial={"columns": listing.columns}),
         "export_query": request.GET.urlencode(),
         "per_page_choices": PER_PAGE,
-        "all_dates_query": requery(request.GET, month=None, year=None, dates="1"),
-        "current_month_query": requery(
-            request.GET, month=str(today.month), year=str(today.year), dates=None
-        ),
+        **date_filter_links(request.GET, f),
         "relation_remove": requery(request.GET, relation=None),
         "active_criteria": [
             (name, label, text, requery(request.GET, **{name: None, "criterion": None}))
@@ -83,11 +73,33 @@ def _list_context(request, listing, view_form=None) -> dict:
         ],
         "shown_criteria": shown,
         "criterion_choices": [(n, label) for n, label in f.pickable_criteria() if n not in shown],
-        "year_back": year_steps[0],
-        "year_forward": year_steps[1],
         "view_links": [
             (view, requery(request.GET, view=str(view.pk), cols=None)) for view in listing.views
         ],
+    }
+
+
+def date_filter_links(params: QueryDict, f) -> dict:
+    """The date filter's links: a year back and forward, "Alle data" and "Deze maand".
+
+    An overview that opens on the current month (the trajects') marks a chosen "every date"
+    with dates=1; one that opens on every date (the leads') needs no mark.
+    """
+    marker = "1" if f.opens_on_current_month else None
+    today = f.today
+    steps = []
+    for step, label, name in ((-1, "‹", _("Een jaar terug")), (1, "›", _("Een jaar verder"))):
+        years = f.year_step(step)
+        months = sorted(f.chosen("month"), key=int)  # the opening month too, which is no param
+        link = requery(params, month=months, year=years, dates=marker) if years else ""
+        steps.append((link, label, name))
+    return {
+        "year_back": steps[0],
+        "year_forward": steps[1],
+        "all_dates_query": requery(params, month=None, year=None, dates=marker),
+        "current_month_query": requery(
+            params, month=str(today.month), year=str(today.year), dates=None
+        ),
     }
 
 

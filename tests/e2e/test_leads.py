@@ -198,7 +198,9 @@ def test_the_leads_overview_search_converted_and_distribution(page, beheerder, a
     assert "q=glazen" in page.url
     page.locator("#id_q").fill("")
     expect(results).to_contain_text("2 leads")
-    # "Ook geconverteerde leads" shows converted ones with their conversion date.
+    # "Ook geconverteerde leads" (in the filter panel) shows converted ones with their
+    # conversion date.
+    page.locator("#filters > summary").click()
     page.get_by_label("Ook geconverteerde leads").check()
     expect(results.get_by_role("columnheader", name="Conversie datum")).to_be_visible()
     expect(results).to_contain_text("Al opgepakt")

@@ -303,6 +303,46 @@ class TestFilters:
         this_month = re.search(r'<a href="([^"]*)" id="this-month">', response.text).group(1)
         assert rows(client.get(LIST + this_month.replace("&amp;", "&"))) == ["Nu"]
 
+    @time_machine.travel(datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC))
+    def test_month_chips_and_year_stepper_on_the_lead_date(self, client_for, beheerder):
+        lead(subject="Dec", lead_date=D(2026, 12, 1))
+        lead(subject="Jan", lead_date=D(2027, 1, 4))
+        client = client_for(beheerder)
+        response = client.get(LIST)
+        assert len(re.findall(r'<input type="checkbox" name="month"', response.text)) == 12
+        assert 'name="month" value="12" id="month-12" checked' not in response.text
+        assert re.search(r'id="period">alle data<', response.text)
+        # One click per month and per year; the summary says what is chosen in words.
+        response = client.get(LIST, {"month": ["12", "1"], "year": ["2026", "2027"]})
+        assert 'name="month" value="12" id="month-12" checked' in response.text
+        assert re.search(r'id="period">jan, dec 2026 en 2027<', response.text)
+        assert sorted(rows(response)) == ["Dec", "Jan"]
+        forward = re.search(r'href="([^"]+)" id="year-forward"', response.text).group(1)
+        forward = forward.replace("&amp;", "&")
+        assert "year=2027" in forward and "year=2028" in forward and "month=12" in forward
+        assert "dates=" not in forward  # the leads open on every date: no mark needed
+        assert rows(client.get(LIST + forward)) == ["Jan"]
+
+    def test_one_criterion_at_a_time(self, client_for, beheerder, am):
+        client = client_for(beheerder)
+        text = client.get(LIST).text
+        assert not re.search(r'id="criterion-\w+"', text)
+        picker = text.split('id="id_criterion"')[1].split("</select>")[0]
+        offered = re.findall(r'<option value="(\w+)"', picker)
+        # A lead has no type and no first visit: those criteria are not offered.
+        assert offered == [
+            "accountmanager", "business_type", "source", "stage", "price_range", "lead_by",
+            "probability",
+        ]  # fmt: skip
+        text = client.get(LIST, {"criterion": "source"}).text
+        assert re.findall(r'id="criterion-(\w+)"', text) == ["source"]
+        text = client.get(LIST, {"lead_by": am.pk, "probability_max": "40"}).text
+        assert set(re.findall(r'id="criterion-(\w+)"', text)) == {"lead_by", "probability"}
+        for bad in ("type", "first_visit", "x" * 5000, "<script>"):
+            response = client.get(LIST, {"criterion": bad})
+            assert response.status_code == 200
+            assert not re.search(r'id="criterion-\w+"', response.text), bad
+
     def test_criteria(self, client_for, beheerder, am, other_am):
         eb, nb = BusinessType.objects.get(code="EB"), BusinessType.objects.get(code="NB")
         website = Source.objects.first()
