@@ -104,6 +104,30 @@ class BusinessType(ListEntry):
     def __str__(self):
         return self.code or self.name
 
+    @property
+    def text_colour(self) -> str:
+        """White or near-black, whichever reads better on the colour (WCAG contrast)."""
+        return readable_text_colour(self.colour)
+
+
+def readable_text_colour(background: str) -> str:
+    """'#fff' or '#111827': the one with the higher WCAG contrast ratio on `background`
+    ('#rrggbb'); white when the colour cannot be read."""
+    try:
+        channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    except (ValueError, TypeError):
+        return "#fff"
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(c) for c in channels)
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    dark = 0.0091  # relative luminance of #111827
+    on_white = 1.05 / (luminance + 0.05)
+    on_dark = (luminance + 0.05) / (dark + 0.05)
+    return "#fff" if on_white >= on_dark else "#111827"
+
 
 STALE_AFTER_DAYS_MAX = 365
 

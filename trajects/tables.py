@@ -356,7 +356,10 @@ def _detail_prefix() -> str:
 def _badge(record):
     business = record.business_type
     return format_html(
-        '<span class="badge" style="--badge: {}">{}</span>', business.colour, business
+        '<span class="badge" style="--badge: {}; --badge-text: {}">{}</span>',
+        business.colour,
+        business.text_colour,
+        business,
     )
 
 

@@ -78,7 +78,14 @@ PAGES = [
         lambda world: f"/sales/bord/?business_type={world['eb'].pk}",
         ready=".board-columns",
     ),
-    Page("leads", lambda world: "/sales/leads/", ready="#lead-table"),
+    # The beheerder's: the distribution bar above the filters, tick boxes in the table.
+    Page(
+        "leads",
+        lambda world: "/sales/leads/",
+        ready="#lead-table",
+        states=[State("filters", open_filters)],
+        who="beheerder",
+    ),
     Page("relations", lambda world: "/crm/relaties/", ready=".grid"),
     Page(
         "relation card",
@@ -159,9 +166,9 @@ CHECK_JS = """
 
 
 @pytest.fixture
-def world(am, keyuser):
-    """Thirty trajects closing this month (long subjects to cut), one with a history, and
-    Sales Select on so the board renders."""
+def world(am, beheerder, keyuser):
+    """Thirty trajects closing this month (long subjects to cut), one with a history, eight
+    leads, and Sales Select on so the board renders."""
     ClientSettings.objects.update_or_create(pk=1, defaults={"sales_select_enabled": True})
     eb = BusinessType.objects.get(code="EB")
     stage = Stage.objects.filter(business_types=eb).order_by("order").first()
@@ -181,7 +188,12 @@ def world(am, keyuser):
         business_type=eb, stage=stage, value=Decimal("12500.00"),
         expected_close=today + datetime.timedelta(days=40),
     )  # fmt: skip
-    return {"am": am, "keyuser": keyuser, "eb": eb, "traject": traject}
+    for index in range(8):  # leads, half of them still in the marketing pot
+        TrajectFactory(
+            subject=f"Lead {index} met een lang onderwerp dat niet op één regel past",
+            accountmanagers=[am] if index % 2 else [], converted_at=None, business_type=eb,
+        )  # fmt: skip
+    return {"am": am, "beheerder": beheerder, "keyuser": keyuser, "eb": eb, "traject": traject}
 
 
 def check(page, scope="body") -> list[str]:

@@ -139,3 +139,20 @@ class TestPersonName:
     def test_nobody(self):
         assert person_name(None) == ""
         assert person_name(None, "–") == "–"
+
+
+@pytest.mark.parametrize(
+    ("colour", "text"),
+    [
+        # Worked out by hand from WCAG 2.1's relative luminance: green-600 gives white 3.3:1
+        # and #111827 5.4:1; the default blue gives white 4.8:1 and #111827 3.7:1.
+        ("#16a34a", "#111827"),
+        ("#1f77b4", "#fff"),
+        ("#2563eb", "#fff"),
+        ("#ffffff", "#111827"),
+        ("#000000", "#fff"),
+        ("not a colour", "#fff"),
+    ],
+)
+def test_a_business_badge_gets_the_text_colour_that_reads(colour, text):
+    assert BusinessType(colour=colour).text_colour == text
