@@ -96,3 +96,23 @@ def test_the_informatie_form_parts_asked_for_alone(client_for, am, traject, targ
         assert traject.contact_id is not None
         assert f'<option value="{traject.contact_id}" selected>' in response.text
     assert list(traject.accountmanagers.all()) == [am] and not traject.appointments.exists()
+
+
+def test_a_nul_in_the_informatie_fields_fragment_search(client_for, am, traject):
+    """The sixth entry point of point 9's NUL: Informatie's relation search asked for by its
+    /velden/ fragment (a GET), as the picker re-renders the relation's contacts and vacancies."""
+    hanzebouw = RelationFactory(name="Hanzebouw")
+    response = client_for(am).get(
+        url("informatie_fragment", traject.pk),
+        {"relation_query": "hanze\x00", "relation": str(hanzebouw.pk)},
+        headers=htmx("relatievelden"),
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="relatievelden"')
+    for target in ("redenveld", None):  # another region, and the whole page without htmx
+        response = client_for(am).get(
+            url("informatie_fragment", traject.pk),
+            {"relation_query": "\x00hanze\x00"},
+            headers=htmx(target) if target else {},
+        )
+        assert response.status_code == 200, target
