@@ -215,3 +215,14 @@ def test_a_malformed_trusted_proxies_stops_start_up_with_one_line():
         "Configuration error: TRUSTED_PROXIES must list IP addresses or networks "
         "(got 'proxy.example.com')"
     ]
+
+
+def test_exactly_five_failures_refuse_the_sixth_attempt_with_the_right_password(anna):
+    """Issue 12, point 11, counted exactly: attempts 1-4 wrong are answered as usual, the 5th
+    wrong one locks (and says so), the 6th with the right password is refused."""
+    for attempt in range(1, 5):
+        response, logged_in = log_in(anna.username, f"fout-{attempt}")
+        assert response.status_code == 200 and not logged_in, attempt
+        assert LOCKED not in text(response), attempt
+    assert_locked(*log_in(anna.username, "fout-5"))
+    assert_locked(*log_in(anna.username, PASSWORD))
