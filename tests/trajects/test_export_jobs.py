@@ -295,3 +295,47 @@ def test_progress_is_seen_by_others_while_the_export_reads_in_its_transaction(
     export_job_run(job_id=job.pk)
     assert seen == [("running", 2, 4), ("running", 4, 4)]
     assert ExportJob.objects.values_list("status", "rows_done").get() == ("done", 4)
+
+
+class _Rows:
+    """A queryset stand-in of `total` rows: in_background only slices and counts it."""
+
+    def __init__(self, total):
+        self.total, self.stop = total, None
+
+    def order_by(self):
+        return self
+
+    def __getitem__(self, key):
+        self.stop = key.stop
+        return self
+
+    def count(self):
+        return min(self.total, self.stop)
+
+
+def test_the_shipped_threshold_is_more_than_100_000_rows(monkeypatch, settings):
+    """Issue 12, point 16: more than 100,000 rows is a background job (the other tests lower
+    the threshold); exactly 100,000 is still answered in the request."""
+    import importlib.util
+
+    from trajects.exports import in_background
+
+    monkeypatch.delenv("EXPORT_BACKGROUND_ROWS", raising=False)
+    spec = importlib.util.find_spec("salesmodule.settings")
+    shipped = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shipped)
+    assert shipped.EXPORT_BACKGROUND_ROWS == 100_000
+    settings.EXPORT_BACKGROUND_ROWS = shipped.EXPORT_BACKGROUND_ROWS
+    assert not in_background(_Rows(100_000), "xlsx")
+    assert in_background(_Rows(100_001), "xlsx")
+    assert in_background(_Rows(1_000_000), "xlsx")
+    eager = app.conf.task_always_eager
+    try:
+        app.conf.task_always_eager = False  # a worker: CSV goes to the background too
+        assert in_background(_Rows(100_001), "csv")
+        assert not in_background(_Rows(100_000), "csv")
+        app.conf.task_always_eager = True  # the embedded default: CSV streams in the request
+        assert not in_background(_Rows(1_000_000), "csv")
+    finally:
+        app.conf.task_always_eager = eager

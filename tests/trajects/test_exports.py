@@ -203,3 +203,30 @@ def test_every_column_is_exported_without_a_query_per_row(
     assert (
         lines[1].startswith("R0;") and am.last_name in lines[1] and other_am.last_name in lines[1]
     )
+
+
+def test_xlsx_shares_of_three_add_up_to_the_value(client_for, beheerder, am, other_am):
+    """Issue 12, point 1 in the XLSX export too: € 1.000 at 55 % over three accountmanagers."""
+    cor = AccountmanagerFactory(username="am_cor")
+    TrajectFactory(
+        subject="Duizend", value=Decimal("1000"), probability=55,
+        accountmanagers=[am, other_am, cor],
+    )  # fmt: skip
+
+    def row(user, **params):
+        query = {"cols": ["subject", "value", "weighted"], **params}
+        response = client_for(user).get("/sales/export.xlsx", query)
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert len(rows) == 2
+        return tuple(Decimal(str(cell)) for cell in rows[1][1:])
+
+    everyone = [am.pk, other_am.pk, cor.pk]
+    assert row(beheerder, accountmanager=everyone) == (Decimal("1000"), Decimal("550"))
+    shares = [row(beheerder, accountmanager=pk) for pk in everyone]
+    assert shares == [
+        (Decimal("333.34"), Decimal("183.34")),
+        (Decimal("333.33"), Decimal("183.33")),
+        (Decimal("333.33"), Decimal("183.33")),
+    ]
+    assert sum(value for value, _ in shares) == Decimal("1000")
