@@ -31,3 +31,18 @@ def test_no_500_on_any_pattern_as_any_role(time_machine, settings):
     assert report.door_leaks() == []
 
     assert report.failures == [], report.summary()
+
+
+def test_the_command_runs_it_longer_and_the_readme_says_how():
+    """Issue 12, point 10: `manage.py fuzz_urls` is the same engine with a bigger budget (20,000
+    by default, ten times the suite's), and the README gives the command."""
+    from pathlib import Path
+
+    from django.core.management import load_command_class
+
+    command = load_command_class("salesmodule", "fuzz_urls")
+    parser = command.create_parser("manage.py", "fuzz_urls")
+    assert parser.parse_args([]).requests == 20_000 > fuzzing.REQUESTS
+    assert parser.parse_args(["--requests", "50000"]).requests == 50_000
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "manage.py fuzz_urls --requests 20000" in readme
