@@ -38,11 +38,18 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from crm.models import Relation
 from salesmodule.amounts import cents_to_euros
 from salesmodule.ids import parse_id
 from settings_app.models import BusinessType, Outcome, Stage, TrajectType, WinLossReason
-from settings_app.roles import client_settings_of, roles_of
-from trajects.models import Traject, accountmanager_names_of, share_cents
+from settings_app.roles import client_settings_of, person_label, roles_of
+from trajects.models import (
+    ACCOUNTMANAGER_NAMES,
+    Traject,
+    TrajectAccountmanager,
+    accountmanager_names_of,
+    share_cents,
+)
 
 from .closed import TOGGLE, closed_attach
 from .filters import BoardFilter
@@ -261,40 +268,75 @@ def first_card_ids(queryset, column_ids: list[int], keys: list[int], limit: int)
     return found
 
 
-# The columns of a card's row (templates/board/_card.html, board.render): the share annotations
+# The columns of a card's row (templates/board/_card.html, board.render); the share annotations
 # read value, probability and accountmanager count in SQL.
-CARD_FIELDS = (
+CARD_COLUMNS = (
+    "pk",
     "subject",
-    "relation__name",
-    "stage",
-    "business_type",
-    "type",
+    "relation_id",
+    "stage_id",
     "converted_at",
-    "value",
     "probability",
-    "accountmanager_count",
     "expected_close",
     "closed_at",
-    "closed_from_stage",
+    "closed_from_stage_id",
     "stage_changed_at",
     "version",
+    "share_value",
+    "share_weighted",
 )
 
 
-def card_rows(ids, share_users) -> list[Traject]:
-    """The cards' rows by id, with what a card shows; in the order of `ids`."""
+class CardRow:
+    """What a card shows of one traject, as plain attributes: a board page builds some 350 of
+    these, and a model instance (with its deferred fields and its stage) cost several times
+    what the card's markup does. `stage` is the Stage, shared by every card in it."""
+
+    __slots__ = (*CARD_COLUMNS, "stage", "relation_name", ACCOUNTMANAGER_NAMES)
+
+    def __init__(self, values, stage, relation_name: str, names: list[str]):
+        for name, value in zip(CARD_COLUMNS, values, strict=True):
+            setattr(self, name, value)
+        self.stage = stage
+        self.relation_name = relation_name
+        setattr(self, ACCOUNTMANAGER_NAMES, names)
+
+    @property
+    def is_lead(self) -> bool:
+        return self.converted_at is None
+
+
+def card_rows(ids, share_users) -> list[CardRow]:
+    """The cards' rows by id, with what a card shows; in the order of `ids`.
+
+    Four small queries rather than one: the stages, the relations' names and the
+    accountmanagers' names are read apart. Joined in, the planner hashes every relation and
+    runs a subquery per row for the names: 13 ms for an accountmanager's 316 cards at
+    1,000,000 trajects, against about 6 ms for the four.
+    """
     if not ids:
         return []
-    rows = (
+    rows = list(
         Traject.objects.filter(pk__in=ids)
         .with_share_for(share_users, only_theirs=False)
-        .select_related("relation", "stage")
-        # What a card shows and nothing more: a board page builds some 350 of these rows, and
-        # every datetime and decimal column read is parsed for each of them.
-        .only(*CARD_FIELDS)
-        .with_accountmanager_names()
+        .order_by()
+        .values_list(*CARD_COLUMNS)
     )
-    by_id = {row.pk: row for row in rows}
+    stages = Stage.objects.in_bulk()  # a handful: every stage, active or not
+    relations = dict(
+        Relation.objects.filter(pk__in={row[2] for row in rows}).values_list("pk", "name")
+    )
+    names: dict[int, list[str]] = {row[0]: [] for row in rows}
+    links = (
+        TrajectAccountmanager.objects.filter(traject_id__in=names)
+        .order_by("user__first_name", "user__last_name", "user__username")
+        .values_list("traject_id", person_label("user__"))
+    )
+    for traject_id, name in links:
+        names[traject_id].append(name)
+    by_id = {
+        row[0]: CardRow(row, stages.get(row[3]), relations[row[2]], names[row[0]]) for row in rows
+    }
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -311,7 +353,7 @@ def initials(name: str) -> str:
 class Card:
     """What a card shows of one traject (templates/board/_card.html)."""
 
-    traject: Traject
+    traject: CardRow
     column_ids: frozenset
     # A won or lost card shown by "Toon gewonnen/verloren", and the stage it closed from.
     closed: bool = False

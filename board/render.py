@@ -13,11 +13,12 @@ import html
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from salesmodule.amounts import whole_euros
 from settings_app.roles import client_settings_of
 from trajects import indicators
-from trajects.tables import euro
 
 from .columns import NO_STAGE_PARAM
 
@@ -66,6 +67,20 @@ def _stage_age(age, stale_word: str) -> str:
     )
 
 
+# The badges' HTML by what decides it (days left and the thresholds, or days in stage and the
+# limit, and the language): the same few hundred badges on every board page, each one some
+# translations and string work to make. Bounded; emptied when full.
+_BADGES: dict[tuple, str] = {}
+_BADGES_MAX = 20_000
+
+
+def _keep(key: tuple, badge: str) -> str:
+    if len(_BADGES) >= _BADGES_MAX:
+        _BADGES.clear()
+    _BADGES[key] = badge
+    return badge
+
+
 class CardWriter:
     """Writes the cards of one board for one request; what every card shares is made once."""
 
@@ -87,30 +102,41 @@ class CardWriter:
             "stale": esc(_("stilstaand")),
             "choose": esc(_("Kies de kolom")),
         }
-        self.badges: dict[tuple, str] = {}
+        self.language = get_language()
+        self.euro = whole_euros()
 
     def remaining(self, t) -> str:
         """The remaining-days badge: the same for every card with as many days left."""
         close = t.expected_close
-        key = ("left", None if close is None else (close - self.today).days, t.closed_at is None)
-        if key not in self.badges:
+        client = self.client
+        key = (
+            "left",
+            self.language,
+            None if close is None else (close - self.today).days,
+            t.closed_at is None,
+            client.remaining_days_orange,
+            client.remaining_days_red,
+        )
+        badge = _BADGES.get(key)
+        if badge is None:
             indicator = indicators.traject_remaining_days(
-                t, today=self.today, client_settings=self.client
+                t, today=self.today, client_settings=client
             )
-            self.badges[key] = _remaining(indicator)
-        return self.badges[key]
+            badge = _keep(key, _remaining(indicator))
+        return badge
 
     def stage_age(self, t) -> str:
         """The days-in-stage badge: the same for every card with these days and this limit."""
         if t.closed_at is not None:
             return ""
         days = indicators.days_in_stage(t, self.today)
-        key = ("age", days, indicators.stale_limit(t))
-        if key not in self.badges:
-            self.badges[key] = _stage_age(
-                indicators.stage_age(t, today=self.today), self.words["stale"]
-            )
-        return self.badges[key]
+        limit = indicators.stale_limit(t)
+        key = ("age", self.language, days, limit)
+        badge = _BADGES.get(key)
+        if badge is None:
+            age = indicators.stage_age(t, today=self.today, limit=limit)
+            badge = _keep(key, _stage_age(age, self.words["stale"]))
+        return badge
 
     def card(self, card, *, moved: bool = False) -> str:
         t = card.traject
@@ -132,7 +158,7 @@ class CardWriter:
             f'tabindex="0" aria-labelledby="kaart-{pk}-onderwerp">',
             f'<a class="board-card-subject" id="kaart-{pk}-onderwerp" '
             f'href="{self.detail.replace(str(ROUTE_ID), str(pk))}" title="{subject}">{subject}</a>',
-            f'<div class="board-card-relation"><a href="{relation}">{esc(t.relation.name)}</a>'
+            f'<div class="board-card-relation"><a href="{relation}">{esc(t.relation_name)}</a>'
             + (f' <span class="badge lead">{words["lead"]}</span>' if t.is_lead else "")
             + "</div>",
         ]
@@ -148,7 +174,7 @@ class CardWriter:
                 + _("Stage “%(stage)s” hoort niet bij deze business") % {"stage": esc(t.stage.name)}
                 + "</div>"
             )
-        value, weighted = euro(t.share_value) or "–", euro(t.share_weighted) or "–"
+        value, weighted = self.euro(t.share_value) or "–", self.euro(t.share_weighted) or "–"
         parts.append(
             f'<dl class="board-card-figures"><div><dt>{words["waarde"]}</dt><dd>{esc(value)}</dd>'
             f"</div><div><dt>{words['omzet']}</dt><dd>{esc(weighted)}</dd></div><div><dt>"

@@ -85,3 +85,36 @@ def test_python_cards_equal_the_template_cards():
             for word in ("misplaced", "stage-age-stale", "badge lead", "closed", "&lt;b&gt;")
         )
     assert kinds >= 5
+
+
+def test_badges_follow_the_language_and_the_thresholds(beheerder, time_machine):
+    """The badges' HTML is kept between pages: by language and thresholds, never stale."""
+    import datetime
+
+    from django.utils import translation
+
+    from ..factories import TrajectFactory
+
+    time_machine.move_to(datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC), tick=False)
+    ClientSettings.objects.update(
+        sales_select_enabled=True, remaining_days_orange=10, remaining_days_red=2
+    )
+    existing = BusinessType.objects.get(code="EB")
+    stage = Stage.objects.filter(business_types=existing).order_by("order").first()
+    TrajectFactory(
+        business_type=existing, stage=stage, expected_close=datetime.date(2026, 12, 8)
+    )
+    query = f"business_type={existing.pk}"
+
+    def card_html():  # a fresh user: the client's settings are kept on him for a request
+        return both_ways(type(beheerder).objects.get(pk=beheerder.pk), query)[1]
+
+    with translation.override("nl"):
+        dutch = card_html()
+    with translation.override("en"):
+        english = card_html()
+    assert "nog 5 dagen" in dutch and 'data-remaining-level="orange"' in dutch
+    assert "5 days left" in english and "nog 5 dagen" not in english
+    ClientSettings.objects.update(remaining_days_orange=3)
+    with translation.override("nl"):
+        assert 'data-remaining-level="green"' in card_html()
