@@ -523,6 +523,8 @@ def board_build(request, *, cards: bool = True, headers=None) -> Board:
         for name, figure in sums.get(column.key, {}).items():
             setattr(column, name, figure)
     if not cards:
+        if keys is not None and not keys:
+            return board  # no header asked for (more cards): no closed counts either
         closed_attach(request, board, cards=False, card_rows=card_rows, card_class=Card,
                       limit=CARDS_PER_COLUMN)  # fmt: skip
         return board
