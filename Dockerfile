@@ -10,4 +10,4 @@ COPY . .
 RUN pip install --no-cache-dir . \
  && DEBUG=1 python manage.py collectstatic --no-input --verbosity 0
 EXPOSE 8000
-CMD ["gunicorn", "salesmodule.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "salesmodule.wsgi", "--config", "gunicorn.conf.py"]
