@@ -68,6 +68,11 @@ SUMMARIES: dict[str, Callable[[Mapping], str]] = {
 }
 
 
+def summary_register(kind: str, describe: Callable[[Mapping], str]) -> None:
+    """A higher app says how its own kind of entry reads (followups: the task lines)."""
+    SUMMARIES[kind] = describe
+
+
 def summary(entry) -> str:
     """The line the system says about this entry, in the active language ('' for none)."""
     describe = SUMMARIES.get(entry.kind)

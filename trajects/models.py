@@ -732,6 +732,7 @@ class DossierKind(models.TextChoices):
     SHARE = "share", _("Accountmanagers gewijzigd")
     DELETED = "deleted", _("Verwijderd")
     RESTORED = "restored", _("Hersteld")
+    TASK = "task", _("Taak")
 
 
 class DossierEntryQuerySet(VisibleQuerySet):

@@ -64,6 +64,7 @@ from .models import (
 )
 from .outcomes import outcome_apply
 from .overview import overview_build
+from .signals import traject_changed_send
 
 RETENTION = RECYCLE_BIN_RETENTION
 logger = logging.getLogger(__name__)
@@ -161,6 +162,20 @@ def _last_changer(traject: Traject, field: str) -> str:
     if entry and entry.author:
         return person_name(entry.author)
     return _("iemand anders")
+
+
+def _accountmanager_ids(traject: Traject) -> list[int]:
+    """The traject's accountmanagers' user ids, in the order they were added."""
+    links = TrajectAccountmanager.objects.filter(traject=traject).order_by("position", "pk")
+    return list(links.values_list("user_id", flat=True))
+
+
+def _accountmanagers_announce(traject: Traject, before: list[int], user) -> None:
+    """Send `traject_changed` after commit when the set of accountmanagers changed."""
+    after = _accountmanager_ids(traject)
+    if set(after) != set(before):
+        changes = {"accountmanagers": {"old": before, "new": after}}
+        traject_changed_send(traject=traject, changes=changes, user=user)
 
 
 def may_remove_accountmanager(*, user, accountmanager) -> bool:
@@ -329,6 +344,7 @@ def traject_accountmanagers_set(
     its own dossier entry).
     """
     wanted = {user.pk: user for user in users}
+    before_ids = _accountmanager_ids(traject)
     before = list(
         TrajectAccountmanager.objects.filter(traject=traject)
         .select_related("user")
@@ -345,6 +361,7 @@ def traject_accountmanagers_set(
     )
     traject_counts_refresh(traject_ids=[traject.pk])
     traject.refresh_from_db(fields=["accountmanager_count"])
+    _accountmanagers_announce(traject, before_ids, by)
     if log and existing != set(wanted) and (existing or by is not None):
         dossier_log(
             traject=traject,
@@ -371,8 +388,12 @@ def traject_bulk_update(*, traject_ids: Iterable[int], user, changes: dict) -> l
 
 
 @transaction.atomic
-def traject_accountmanager_add(*, traject: Traject | int, user, accountmanager) -> Traject:
-    """Share: an assigned accountmanager or a beheerder adds another accountmanager."""
+def traject_accountmanager_add(
+    *, traject: Traject | int, user, accountmanager, announce: bool = True
+) -> Traject:
+    """Share: an assigned accountmanager or a beheerder adds another accountmanager.
+
+    Sends `traject_changed` after commit unless `announce` is off (a hand-over sends one)."""
     traject = _locked(traject, user)
     if not accountmanagers().filter(pk=accountmanager.pk).exists():
         raise ValidationError(
@@ -386,7 +407,10 @@ def traject_accountmanager_add(*, traject: Traject | int, user, accountmanager) 
         defaults={"expected_close": traject.expected_close, "added_by": user},
     )
     if created:
+        before = [pk for pk in _accountmanager_ids(traject) if pk != accountmanager.pk]
         traject_counts_refresh(traject_ids=[traject.pk])
+        if announce:
+            _accountmanagers_announce(traject, before, user)
         dossier_log(
             traject=traject,
             kind=DossierKind.SHARE,
@@ -399,8 +423,12 @@ def traject_accountmanager_add(*, traject: Traject | int, user, accountmanager) 
 
 
 @transaction.atomic
-def traject_accountmanager_remove(*, traject: Traject | int, user, accountmanager) -> Traject:
-    """Hand over (remove oneself) or, for a beheerder, remove anyone; never the last one."""
+def traject_accountmanager_remove(
+    *, traject: Traject | int, user, accountmanager, announce: bool = True
+) -> Traject:
+    """Hand over (remove oneself) or, for a beheerder, remove anyone; never the last one.
+
+    Sends `traject_changed` after commit unless `announce` is off (a hand-over sends one)."""
     traject = _locked(traject, user)
     if not may_remove_accountmanager(user=user, accountmanager=accountmanager):
         raise PermissionDenied(
@@ -419,8 +447,11 @@ def traject_accountmanager_remove(*, traject: Traject | int, user, accountmanage
                 )
             }
         )
+    before = _accountmanager_ids(traject)
     link.delete()
     traject_counts_refresh(traject_ids=[traject.pk])
+    if announce:
+        _accountmanagers_announce(traject, before, user)
     dossier_log(
         traject=traject,
         kind=DossierKind.SHARE,
@@ -434,7 +465,8 @@ def traject_accountmanager_remove(*, traject: Traject | int, user, accountmanage
 
 @transaction.atomic
 def traject_hand_over(*, traject: Traject | int, user, accountmanager) -> Traject:
-    """Hand over (manual 4.6): add the new accountmanager and take oneself off, in one step."""
+    """Hand over (manual 4.6): add the new accountmanager and take oneself off, in one step;
+    one `traject_changed` after commit."""
     traject = _locked(traject, user)
     if accountmanager.pk == user.pk:
         raise ValidationError(
@@ -444,8 +476,16 @@ def traject_hand_over(*, traject: Traject | int, user, accountmanager) -> Trajec
         raise ValidationError(
             {"accountmanager": _("U staat niet op dit traject en kunt het dus niet overdragen.")}
         )
-    traject = traject_accountmanager_add(traject=traject, user=user, accountmanager=accountmanager)
-    return traject_accountmanager_remove(traject=traject, user=user, accountmanager=user)
+    before = _accountmanager_ids(traject)
+    traject = traject_accountmanager_add(
+        traject=traject, user=user, accountmanager=accountmanager, announce=False
+    )
+    traject = traject_accountmanager_remove(
+        traject=traject, user=user, accountmanager=user, announce=False
+    )
+    # One change, old → new: the new accountmanager is the one who takes the user's place.
+    _accountmanagers_announce(traject, before, user)
+    return traject
 
 
 @transaction.atomic
