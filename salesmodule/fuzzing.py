@@ -67,7 +67,7 @@ BEHEERDER_ONLY = {
     "leads:import_start",
 }
 # Pages only the sales roles (accountmanager, beheerder) use: a key-user gets 404.
-SALES_ONLY = {"trajects:statistics"}
+SALES_ONLY = {"trajects:statistics", "followups:mine", "followups:more"}
 # The board exists only for users with Sales Select (SE3573): anyone else gets 404.
 SALES_SELECT_ONLY = ("board:",)
 # Ids that exist for nobody: missing, zero, past PostgreSQL's bigint, and deleted.
@@ -261,6 +261,7 @@ def world_build() -> World:
     from django.utils import timezone
 
     from crm.models import AppointmentKind, Contact, Relation
+    from followups import services as task_services
     from leads import services as lead_services
     from quotes import services as quote_services
     from settings_app import models as settings_models
@@ -311,6 +312,11 @@ def world_build() -> World:
         appointment = traject_services.traject_appointment_create(
             traject=made, user=by, start=start, kind=AppointmentKind.VISIT
         )
+        # A follow-up task on every traject: its URLs take the traject's visibility.
+        task = task_services.task_create(
+            traject=made, user=by, title=f"Taak {subject}", due_on=today
+        )
+        made.fuzz_task = task
         return made, note, appointment
 
     cases = defaultdict(list)
@@ -325,7 +331,8 @@ def world_build() -> World:
         made, note, appointment = traject(f"Fuzz {label}", managers, converted=converted, by=by)
         manager = managers[-1] if managers else am1
         kwargs = {"pk": made.pk, "traject_pk": made.pk, "note_id": note.pk,
-                  "appointment_id": appointment.pk, "user_id": manager.pk}  # fmt: skip
+                  "appointment_id": appointment.pk, "user_id": manager.pk,
+                  "task_id": made.fuzz_task.pk}  # fmt: skip
         cases["traject"].append(Case(kwargs, frozenset(visible), label))
         if label == "deleted":
             traject_services.traject_delete(traject=made, user=am1)
@@ -444,7 +451,7 @@ def _kind(target: Target) -> str | None:
         return "savedview"
     if name == "trajects:restore":
         return "deleted"
-    if name.startswith("trajects:") or name.startswith("board:"):
+    if name.startswith(("trajects:", "board:", "followups:")):
         return "traject"
     if name.startswith("vacancies:"):
         return "vacancy"

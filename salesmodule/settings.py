@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "leads",
     "quotes",
     "board",
+    "followups",
     "salesmodule",
 ]
 
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "settings_app.context_processors.sales_roles",
                 "settings_app.context_processors.user_preferences",
+                "followups.context_processors.task_badge",
             ],
         },
     },

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sales/leads/", include("leads.urls")),
     path("sales/offertes/", include("quotes.urls")),
     path("sales/bord/", include("board.urls")),
+    path("taken/", include("followups.urls")),
     path("sales/", include("trajects.urls")),
     path("vacatures/", include("vacancies.urls")),
     path("crm/", include("crm.urls")),

@@ -8,9 +8,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from crm.models import Appointment, AppointmentKind, Contact, Relation
+from followups.models import Task
 from settings_app.models import BusinessType, TrajectType
 from settings_app.services import user_settings_set
-from trajects.models import Traject
+from trajects.models import Traject, TrajectAccountmanager
 from trajects.services import traject_accountmanagers_set
 from vacancies.models import Vacancy
 
@@ -97,3 +98,29 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(AccountmanagerFactory)
     start = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
     kind = AppointmentKind.VISIT
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    """An open task on a traject, assigned to (and made by) its first accountmanager unless
+    given; `due_on` defaults to today, so tests about groups give it explicitly."""
+
+    class Meta:
+        model = Task
+
+    traject = factory.SubFactory(TrajectFactory)
+    title = factory.Sequence(lambda n: f"Taak {n}")
+    due_on = factory.LazyFunction(timezone.localdate)
+    assignee = factory.LazyAttribute(
+        lambda task: (
+            getattr(
+                TrajectAccountmanager.objects.filter(traject=task.traject)
+                .order_by("position", "pk")
+                .select_related("user")
+                .first(),
+                "user",
+                None,
+            )
+            or AccountmanagerFactory()
+        )
+    )
+    created_by = factory.LazyAttribute(lambda task: task.assignee)

@@ -60,7 +60,7 @@ def test_the_date_inputs_are_text_boxes_with_the_calendar(client_for, am, trajec
     server's check above."""
     text = client_for(am).get(url("informatie", traject.pk)).text
     inputs = re.findall(r'<input type="text" name="(\w+)"[^>]*data-datepicker=[^>]*>', text)
-    assert inputs == ["expected_close", "lead_date", "date"]
+    assert inputs == ["expected_close", "lead_date", "date", "due_on"]  # due_on: the Taken widget
     assert 'type="date"' not in text
 
 
