@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from settings_app.models import BusinessType, ClientSettings, Stage, UserPreferences
 
-from ..factories import ContactFactory, TrajectFactory
+from ..factories import ContactFactory, TaskFactory, TrajectFactory
 from .test_leads import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -86,6 +86,15 @@ PAGES = [
         states=[State("filters", open_filters)],
         who="beheerder",
     ),
+    # Mijn taken (issue 15): the four groups, Zonder vervolgactie; the beheerder's with the
+    # filter on assignee and Zonder eigenaar.
+    Page("mijn taken", lambda world: "/taken/", ready="#groep-verlopen"),
+    Page(
+        "mijn taken beheerder",
+        lambda world: "/taken/?voor=alle",
+        ready="#groep-verlopen",
+        who="beheerder",
+    ),  # fmt: skip
     Page("relations", lambda world: "/crm/relaties/", ready=".grid"),
     Page(
         "relation card",
@@ -192,6 +201,14 @@ def world(am, beheerder, keyuser):
         TrajectFactory(
             subject=f"Lead {index} met een lang onderwerp dat niet op één regel past",
             accountmanagers=[am] if index % 2 else [], converted_at=None, business_type=eb,
+        )  # fmt: skip
+    trajects = list(traject.relation.trajects.all()) + [traject]
+    for index, days in enumerate((-3, -1, 0, 0, 1, 2, 5, 9, 30)):
+        TaskFactory(
+            traject=traject if index % 2 else trajects[0],
+            title=f"Taak {index} met een lange titel die niet op één regel past: bellen over "
+            "de offerte en de startdatum van de kandidaten",
+            due_on=today + datetime.timedelta(days=days), assignee=am,
         )  # fmt: skip
     return {"am": am, "beheerder": beheerder, "keyuser": keyuser, "eb": eb, "traject": traject}
 
