@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "quotes",
     "board",
     "followups",
+    "reports",
     "salesmodule",
 ]
 

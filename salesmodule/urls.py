@@ -15,6 +15,7 @@ urlpatterns = [
     path("sales/offertes/", include("quotes.urls")),
     path("sales/bord/", include("board.urls")),
     path("taken/", include("followups.urls")),
+    path("rapportages/", include("reports.urls")),
     path("sales/", include("trajects.urls")),
     path("vacatures/", include("vacancies.urls")),
     path("crm/", include("crm.urls")),
