@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crm.models import Appointment, Contact, Relation
+from followups.models import Task
 from quotes.demo import seed_quotes
 from salesmodule.text import normalise
 from settings_app.models import (
@@ -951,6 +952,73 @@ def create_history(*, today: date, out: Callable[[str], None]) -> int:
     return len(trajects)
 
 
+TASK_TITLES = [
+    "Offerte nabellen",
+    "Terugbellen over de startdatum",
+    "Kandidaten voorstellen",
+    "Evaluatiegesprek plannen",
+    "Contract opsturen",
+    "Tarieven bevestigen per e-mail",
+    "Bezoek voorbereiden",
+    "Beslissing directie navragen",
+]
+TASK_COLUMNS = [
+    "id", "traject_id", "title", "due_on", "due_time", "assignee_id", "created_by_id",
+    "created_at", "done_at", "done_by_id",
+]  # fmt: skip
+
+
+def create_tasks(*, today: date, out: Callable[[str], None]) -> int:
+    """About one follow-up task per open traject with an accountmanager (issue 15), for its
+    first accountmanager: a quarter overdue, a tenth due today, the rest this week or later,
+    one in seven done, one in ten without any (Mijn taken's "Zonder vervolgactie"). Written with
+    COPY, from a generator of its own so the rest of the demo stays as it was."""
+    rng = random.Random(SEED + 15)
+    now = timezone.now()
+    tz = timezone.get_current_timezone()
+    first_links = (
+        TrajectAccountmanager.objects.filter(
+            position=0, traject__closed_at__isnull=True, traject__deleted_at__isnull=True
+        )
+        .order_by("traject_id")
+        .values_list("traject_id", "user_id")
+    )
+    task_id, rows, written = _next_id(Task), [], 0
+    for traject_id, user_id in first_links.iterator(chunk_size=CHUNK):
+        roll = rng.random()
+        if roll < 0.10:
+            continue
+        done = roll < 0.24
+        if done:
+            due = today - timedelta(days=rng.randint(0, 30))
+        else:
+            when = rng.random()
+            due = today + timedelta(
+                days=rng.randint(-30, -1) if when < 0.25
+                else 0 if when < 0.35
+                else rng.randint(1, 6) if when < 0.5
+                else rng.randint(7, 90)
+            )  # fmt: skip
+        due_time = time(rng.choice((9, 10, 11, 14, 15, 16))) if rng.random() < 0.2 else None
+        created = min(datetime.combine(due - timedelta(days=rng.randint(1, 21)), time(9), tz), now)
+        done_at = min(datetime.combine(due, time(16), tz), now) if done else None
+        rows.append(
+            (task_id, traject_id, rng.choice(TASK_TITLES), due, due_time, user_id, user_id,
+             created, done_at, user_id if done else None)
+        )  # fmt: skip
+        task_id += 1
+        if len(rows) >= CHUNK:
+            with transaction.atomic():
+                _write_rows(Task, TASK_COLUMNS, rows)
+            written, rows = written + len(rows), []
+    with transaction.atomic():
+        _write_rows(Task, TASK_COLUMNS, rows)
+    written += len(rows)
+    _reset_sequences(Task)
+    out(f"Tasks: {written:,} on open trajects")
+    return written
+
+
 def seed(
     *,
     trajects: int,
@@ -974,6 +1042,7 @@ def seed(
     # trajects whose stage changes it writes: no pass over every traject afterwards (at
     # 1,000,000 trajects that pass alone took minutes).
     create_history(today=today, out=out)
+    create_tasks(today=today, out=out)
     seed_quotes(count=min(36, max(3, trajects // 50)), today=today, seed=SEED, out=out)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
