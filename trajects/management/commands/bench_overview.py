@@ -1,9 +1,11 @@
 """python manage.py bench_overview [--requests 50]
 
-Times the first page (25 rows) of six trajects-overview views on the database at hand (meant
+Times the first page (25 rows) of the trajects overview's views on the database at hand (meant
 for PostgreSQL with `seed_demo --trajects 1000000`): the median server time of the whole page
 request (Django test client, logged in) and, in the same run, the median time of the raw SQL of
-the same queries, replayed on one cursor. Prints the figures beside the targets of issue 4, and
+the same queries, replayed on one cursor. Prints the figures beside their targets: (a)-(f)
+issue 4's, (g)-(k) the broad selections of issue 17 (all dates for the beheerder and the
+busiest accountmanager, a whole year, the last page, the htmx swap), (l) the month's CSV; and
 the median time of the whole result's "statistisch verwacht" (issue 6), which the page fetches
 once it is shown.
 """
@@ -26,6 +28,9 @@ from django.utils import timezone
 from settings_app.models import Outcome, TrajectType
 from trajects.models import Traject, TrajectAccountmanager
 from trajects.overview import overview_build
+
+CSV_TARGET = 250
+HTMX = "htmx:"  # a view's query that starts so is asked for as the overview's htmx swap
 
 
 def _next_months(today: date, n: int) -> list[date]:
@@ -113,6 +118,7 @@ class Command(BaseCommand):
                 f"({key}) {label:<54} {page_ms:8.1f} {sql_ms:7.1f} {queries:7d} {count:>7,}  "
                 f"< {target} ms {verdict:<6} {expected_ms:11.1f}"
             )
+        failures += self.csv_line(views[0][2], views[0][3], requests, warmup)
         self.stdout.write(
             f"\npage = median wall time of the whole request; SQL = median time of the same "
             f"queries replayed raw; verwacht = median time of the whole result's statistisch "
@@ -130,6 +136,7 @@ class Command(BaseCommand):
         )
         for key, _label, _user, query, _target in views:
             self.stdout.write(f"  ({key}) /sales/?{query}")
+        self.stdout.write(f"  (l) /sales/export.csv?{views[0][3]}")
         self.stdout.write("")
         if failures:
             self.stdout.write(self.style.ERROR(f"{failures} view(s) missed the target."))
@@ -161,6 +168,9 @@ class Command(BaseCommand):
         months = "&".join(f"month={d.month}" for d in three)
         years = "&".join(f"year={y}" for y in sorted({d.year for d in three}))
         now = f"month={today.month}&year={today.year}"
+        request = RequestFactory().get(f"{reverse('trajects:list')}?dates=1")
+        request.user = beheerder
+        last = overview_build(request).page.paginator.num_pages
         return [
             ("a", "beheerder, current month", beheerder, now, 60),
             (
@@ -192,10 +202,21 @@ class Command(BaseCommand):
                 f"dates=1&type={prospect.pk if prospect else 0}",
                 300,
             ),  # fmt: skip
-        ]
+            # Broad selections (issue 17: under 150 ms, as fast as one month).
+            ("g", "beheerder, all dates", beheerder, "dates=1", 150),
+            ("h", f"accountmanager {am.username}, all dates (his shares)", am, "dates=1", 150),
+            ("i", f"beheerder, the whole year {today.year}", beheerder, f"year={today.year}", 150),
+            ("j", "beheerder, all dates, the last page", beheerder, f"dates=1&page={last}", 150),
+            ("k", "beheerder, all dates, htmx swap of the overview", beheerder, HTMX + "dates=1",
+             150),
+        ]  # fmt: skip
 
     def measure(self, user, query, requests, warmup):
-        client = Client()
+        headers = {}
+        if query.startswith(HTMX):  # as the overview's own htmx asks for itself
+            query = query[len(HTMX) :]
+            headers = {"HX-Request": "true", "HX-Target": "overview"}
+        client = Client(headers=headers)
         client.force_login(user)
         url = f"{reverse('trajects:list')}?{query}"
         page_ms = median_ms(lambda: self.get(client, url), requests, warmup)
@@ -214,6 +235,34 @@ class Command(BaseCommand):
         client.force_login(user)
         url = f"{reverse('trajects:expected')}?{query}"
         return median_ms(lambda: self.get(client, url), requests, warmup=1)
+
+    def csv_line(self, user, query, requests, warmup) -> int:
+        """(l) the month's CSV export, read to its end (issue 17: under 250 ms); 1 if missed."""
+        client = Client()
+        client.force_login(user)
+        url = f"{reverse('trajects:export_csv')}?{query}"
+        rows = 0
+
+        def run():
+            nonlocal rows
+            response = self.get(client, url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            rows = max(body.count(b"\n") - 1, 0)
+
+        page_ms = median_ms(run, max(1, requests // 5), min(warmup, 1))
+        with CaptureQueriesContext(connection) as captured:
+            run()
+        statements = [q["sql"] for q in captured.captured_queries]
+        with connection.cursor() as cursor:
+            sql_ms = median_ms(lambda: self.replay(cursor, statements), max(1, requests // 5), 0)
+        ok = page_ms < CSV_TARGET
+        verdict = self.style.SUCCESS("ok") if ok else self.style.ERROR("MISSED")
+        label = "beheerder, CSV export of the current month"
+        self.stdout.write(
+            f"(l) {label:<54} {page_ms:8.1f} {sql_ms:7.1f} {len(statements):7d} {rows:>7,}  "
+            f"< {CSV_TARGET} ms {verdict:<6} {'–':>11}"
+        )
+        return not ok
 
     @staticmethod
     def get(client, url):
