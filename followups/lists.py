@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from trajects.models import Traject
@@ -81,6 +82,34 @@ class Section:
         return f"{day.isoformat()}_{last.pk}"
 
 
+_SENTINEL = 987654321
+
+
+def _pattern(name: str, anchor: str = "") -> str:
+    """A URL with one id, reversed once: '/taken/%d/klaar/' (a {% url %} per row and link cost
+    a third of the page's time)."""
+    return reverse(name, args=[_SENTINEL]).replace(str(_SENTINEL), "%d") + anchor
+
+
+def links_add(rows) -> None:
+    """Give each row (a task or a traject) the URLs it links to, from patterns reversed once."""
+    patterns = {
+        "traject": _pattern("trajects:detail"),
+        "relation": _pattern("crm:relation_detail"),
+        "complete": _pattern("followups:complete"),
+        "reopen": _pattern("followups:reopen"),
+    }
+    for row in rows:
+        if isinstance(row, Task):
+            traject = row.traject
+            row.complete_url = patterns["complete"] % row.pk
+            row.reopen_url = patterns["reopen"] % row.pk
+        else:
+            traject = row
+        row.traject_url = patterns["traject"] % traject.pk
+        row.relation_url = patterns["relation"] % traject.relation_id
+
+
 def open_tasks(viewer, subject=None):
     """Open tasks the viewer may see, of `subject` (everyone's for None), with what a row shows."""
     tasks = Task.objects.visible_to(viewer).open()
@@ -97,6 +126,7 @@ def open_tasks(viewer, subject=None):
 
 def _page(rows_query, limit: int = PAGE) -> tuple[list, bool]:
     rows = list(rows_query[: limit + 1])
+    links_add(rows[:limit])
     return rows[:limit], len(rows) > limit
 
 

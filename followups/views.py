@@ -119,7 +119,9 @@ def _after_action(request, task: Task):
         trigger_client_event(response, DOSSIER_CHANGED)
         return response
     if target and target.startswith("taak-"):
-        context = {"task": task, "next_url": _next_url(request, reverse("followups:mine"))}
+        task = Task.objects.select_related("traject__relation", "assignee").get(pk=task.pk)
+        lists.links_add([task])
+        context = {"rows": [task], "next_url": _next_url(request, reverse("followups:mine"))}
         return render(request, "followups/_task_row.html", context)
     return HttpResponseRedirect(_next_url(request, _traject_anchor(task.traject_id)))
 

@@ -12,6 +12,7 @@ from trajects.indicators import today
 
 from ..forms import TaskForm
 from ..models import Task
+from ..render import row_writer
 from ..services import may_delete_task
 
 register = template.Library()
@@ -42,3 +43,12 @@ def traject_tasks(context, traject, form=None):
     for task in opened + done:
         task.deletable = may_delete_task(task=task, user=user)
     return Widget(opened, done, form or TaskForm(traject=traject, user=user), today())
+
+
+@register.simple_tag(takes_context=True)
+def task_rows(context, rows):
+    """The rows of a Mijn taken section (followups.render writes them)."""
+    writer = row_writer(
+        context["request"], today=context.get("today") or today(), next_url=context.get("next_url")
+    )
+    return writer.rows(list(rows))
