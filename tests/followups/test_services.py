@@ -177,3 +177,17 @@ def test_the_signal_is_sent_only_after_commit_and_carries_old_and_new(
         traject_changed.disconnect(listener)
     assert heard[0]["changes"] == {"accountmanagers": {"old": [am.pk], "new": [am.pk, other_am.pk]}}
     assert heard[0]["user"] == am and heard[0]["traject"].pk == traject.pk
+
+
+@pytest.mark.django_db
+def test_the_task_lines_read_in_the_readers_language(am):
+    """Never a stored sentence: the same entries read in English, dates in its notation."""
+    traject = TrajectFactory(accountmanagers=[am])
+    task = services.task_create(traject=traject, user=am, title="Offerte nabellen", due_on=DAY)
+    services.task_complete(task=task, user=am)
+    name = am.get_full_name() or am.username
+    with translation.override("en"):
+        assert task_lines(traject) == [
+            f"Task created: Offerte nabellen (due 31/12/2026, for {name})",
+            "Task completed: Offerte nabellen",
+        ]
