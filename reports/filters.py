@@ -76,6 +76,11 @@ def parse_period(text: str, today: datetime.date) -> Period | None:
     """'2026-K3' (or -Q3) a quarter, '2026-07' a month, '2026' a year; None when it is none of
     these or lies more than YEARS_AROUND years from today."""
     text = text.strip()
+    year_text = text[:4]
+    if not (year_text.isascii() and year_text.isdigit()):
+        return None
+    if abs(int(year_text) - today.year) > YEARS_AROUND:
+        return None
     if match := _QUARTER.fullmatch(text):
         year, quarter = int(match[1]), int(match[2])
         period = quarter_period(year, quarter)
@@ -89,8 +94,6 @@ def parse_period(text: str, today: datetime.date) -> Period | None:
         year = int(match[1])
         period = Period(str(year), datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1), text)
     else:
-        return None
-    if abs(year - today.year) > YEARS_AROUND:
         return None
     return period
 
