@@ -67,7 +67,11 @@ BEHEERDER_ONLY = {
     "leads:import_start",
 }
 # Pages only the sales roles (accountmanager, beheerder) use: a key-user gets 404.
-SALES_ONLY = {"trajects:statistics", "followups:mine", "followups:more"}
+SALES_ONLY = {
+    "trajects:statistics", "followups:mine", "followups:more",
+    "reports:index", "reports:forecast", "reports:forecast_csv", "reports:winloss",
+    "reports:winloss_csv",
+}  # fmt: skip
 # The board exists only for users with Sales Select (SE3573): anyone else gets 404.
 SALES_SELECT_ONLY = ("board:",)
 # Ids that exist for nobody: missing, zero, past PostgreSQL's bigint, and deleted.
