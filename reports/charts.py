@@ -123,6 +123,14 @@ def bar_chart(
             )
         axis = (
             f'<line x1="{pad_left}" y1="{base}" x2="{width - 4}" y2="{base}" class="chart-axis"/>'
+            # The scale: a line at the highest figure, labelled with it.
+            f'<line x1="{pad_left}" y1="30" x2="{width - 4}" y2="30" class="chart-grid"/>'
+            + (
+                f'<text x="{width - 4}" y="27" text-anchor="end" class="chart-label">'
+                f"{esc(fmt(top))}</text>"
+                if any(Decimal(v) > 0 for s in series for v in s.values)
+                else ""
+            )
         )
     svg = (
         f'<svg class="chart" id="{esc(chart_id)}" viewBox="0 0 {width} {height}" role="img" '

@@ -52,6 +52,35 @@ class Page:
     who: str = "am"  # whose page it is: a key of the `world`
 
 
+def closed_world(world) -> str:
+    """Won and lost trajects closed in the last full quarter, with stages and reasons (made
+    once per test; the win/loss page's URL asks for them). Returns ''."""
+    from settings_app.models import TrajectType, WinLossReason
+
+    if world.get("closed"):
+        return ""
+    today = timezone.localdate()
+    quarter_start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    closed_on = timezone.make_aware(
+        datetime.datetime.combine(quarter_start - datetime.timedelta(days=20), datetime.time(12))
+    )
+    stages = list(Stage.objects.filter(outcome_on_entry="").order_by("order"))
+    for index in range(12):
+        outcome = "lost" if index % 3 else "won"
+        TrajectFactory(
+            subject=f"Gesloten {index}", accountmanagers=[world["am"]],
+            business_type=world["eb"], type=TrajectType.objects.get(outcome=outcome),
+            value=Decimal(2500 + index * 1000), probability=100 if outcome == "won" else 0,
+            expected_close=closed_on.date(), closed_at=closed_on,
+            closed_from_stage=stages[index % len(stages)],
+            win_loss_reason=WinLossReason.objects.filter(outcome=outcome).order_by("pk")[
+                index % 2
+            ],
+        )  # fmt: skip
+    world["closed"] = True
+    return ""
+
+
 def open_filters(page):
     page.click("#filters > summary")
     expect(page.locator("#month-chips")).to_be_visible()
@@ -95,6 +124,21 @@ PAGES = [
         ready="#groep-verlopen",
         who="beheerder",
     ),  # fmt: skip
+    # Rapportages (issue 16): the forecast as an accountmanager and per accountmanager as the
+    # beheerder; the win/loss analysis of a quarter with closed trajects (closed_world).
+    Page("forecast", lambda world: "/rapportages/forecast/", ready="#forecast-chart"),
+    Page(
+        "forecast per accountmanager",
+        lambda world: "/rapportages/forecast/?per=accountmanager&measure=omzet",
+        ready="#forecast-people",
+        who="beheerder",
+    ),
+    Page(
+        "win-verlies",
+        lambda world: closed_world(world) + "/rapportages/win-verlies/",
+        ready="#winloss-stage",
+        who="beheerder",
+    ),
     Page("relations", lambda world: "/crm/relaties/", ready=".grid"),
     Page(
         "relation card",
