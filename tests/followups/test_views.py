@@ -308,3 +308,44 @@ def test_a_deactivated_users_open_tasks_are_without_owner_for_the_beheerder(
     page = client_for(beheerder).get(MINE).text
     assert group_of_row(page, task) == "zonder-eigenaar"
     assert 'id="groep-zonder-eigenaar"' not in client_for(am).get(MINE).text
+
+
+@pytest.mark.django_db
+def test_handing_over_on_the_traject_page_moves_my_open_tasks(
+    client_for, am, other_am, django_capture_on_commit_callbacks
+):
+    traject = TrajectFactory(accountmanagers=[am])
+    task = TaskFactory(traject=traject, assignee=am)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(am).post(
+            reverse("trajects:hand_over", args=[traject.pk]),
+            {"overdragen-accountmanager": other_am.pk},
+        )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.assignee == other_am
+    # Gone from my list, on the new accountmanager's.
+    assert f'id="taak-{task.pk}"' not in client_for(am).get(MINE).text
+    assert f'id="taak-{task.pk}"' in client_for(other_am).get(MINE).text
+
+
+@pytest.mark.django_db
+def test_a_failing_listener_never_undoes_or_breaks_the_change(
+    client_for, am, other_am, beheerder, django_capture_on_commit_callbacks, caplog
+):
+    from trajects.signals import traject_changed
+
+    def broken(sender, **kwargs):
+        raise RuntimeError("listener down")
+
+    traject_changed.connect(broken)
+    try:
+        traject = TrajectFactory(accountmanagers=[am, other_am])
+        url = reverse("trajects:accountmanager_remove", args=[traject.pk, other_am.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(beheerder).post(url)
+    finally:
+        traject_changed.disconnect(broken)
+    assert response.status_code == 302
+    assert list(traject.accountmanagers.all()) == [am]
+    assert "listener down" in caplog.text
