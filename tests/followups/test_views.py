@@ -122,8 +122,12 @@ def test_visibility_mine_someone_elses_and_the_beheerders(
     assert group_of_row(page, theirs) == "vandaag" and group_of_row(page, mine) is None
     page = client.get(MINE, {"voor": "alle"}).text
     assert group_of_row(page, theirs) == group_of_row(page, mine) == "vandaag"
-    # The key-user has no tasks page.
-    assert client_for(keyuser).get(MINE).status_code == 404
+    # The key-user has no tasks page, and no task exists for him.
+    client = client_for(keyuser)
+    assert client.get(MINE).status_code == 404
+    assert client.get(reverse("followups:more"), {"groep": "vandaag"}).status_code == 404
+    assert client.post(reverse("followups:complete", args=[mine.pk])).status_code == 404
+    assert client.post(reverse("followups:traject", args=[mine.traject_id])).status_code == 404
 
 
 @pytest.mark.django_db
