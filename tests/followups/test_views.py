@@ -353,3 +353,14 @@ def test_a_failing_listener_never_undoes_or_breaks_the_change(
     assert response.status_code == 302
     assert list(traject.accountmanagers.all()) == [am]
     assert "listener down" in caplog.text
+
+
+@pytest.mark.django_db
+def test_titles_subjects_and_names_are_escaped_in_every_row(client_for, am, clock):
+    traject = TrajectFactory(accountmanagers=[am], subject='<b>Bouw</b> "& co"')
+    TaskFactory(traject=traject, due_on=TODAY, title='<script>alert("x")</script>')
+    TrajectFactory(accountmanagers=[am], subject="<i>Zonder</i>")
+    page = client_for(am).get(MINE).text
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&quot;x&quot;)" in page
+    assert "<b>Bouw</b>" not in page and "&lt;b&gt;Bouw&lt;/b&gt;" in page
+    assert "<i>Zonder</i>" not in page
