@@ -165,6 +165,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sales@example.com")
+# Where the product is reached, for links in e-mails (the task digest's "Mijn taken").
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # A quote of 100 lines posts ~510 fields; room for 1,000 lines lets an oversized quote get the
 # form's own message ("hooguit 100 regels") instead of a bare 400 from the request parser.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5200
@@ -194,6 +196,11 @@ CELERY_BEAT_SCHEDULE["trajects-statistics-weekly"] = {
 CELERY_BEAT_SCHEDULE["trajects-exports-purge"] = {
     "task": "trajects.exports_purge",
     "schedule": 24 * 60 * 60,
+}
+# Follow-up tasks: each morning one e-mail per person with overdue or today's tasks (issue 15).
+CELERY_BEAT_SCHEDULE["followups-task-digest"] = {
+    "task": "followups.task_digest_send",
+    "schedule": crontab(minute=0, hour=7),
 }
 # An export of more rows than this is written by a Celery worker, with a progress page.
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=100_000)

@@ -185,12 +185,20 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = UserPreferences
-        fields = ["density", "shortcuts"]
+        fields = ["density", "shortcuts", "task_digest"]
         widgets = {"density": forms.RadioSelect}
-        labels = {"density": _("Tabellen"), "shortcuts": _("Sneltoetsen gebruiken")}
+        labels = {
+            "density": _("Tabellen"),
+            "shortcuts": _("Sneltoetsen gebruiken"),
+            "task_digest": _("Dagelijkse takenmail"),
+        }
         help_texts = {
             "density": _("Compact toont meer rijen per scherm."),
             "shortcuts": _("n nieuwe lead, / zoeken, g t trajecten, g l leads, ? overzicht."),
+            "task_digest": _(
+                "Elke ochtend om 07:00 een e-mail met uw verlopen taken en die van vandaag "
+                "(alleen als die er zijn)."
+            ),
         }
 
 

@@ -322,10 +322,11 @@ class Density(models.TextChoices):
 
 
 class UserPreferences(models.Model):
-    """What a user chooses for himself in "Mijn instellingen" (issue 14): how tables look and
-    whether the keyboard shortcuts are on. Made on demand; a user without a row has the
-    defaults. A new preference is a field here and a field in PreferencesForm: roles_of reads
-    every field with the roles (settings_app.roles.preferences_of)."""
+    """What a user chooses for himself in "Mijn instellingen" (issues 14 and 15): how tables
+    look, whether the keyboard shortcuts are on, whether his tasks are e-mailed each morning.
+    Made on demand; a user without a row has the defaults. A new preference is a field here
+    and a field in PreferencesForm: roles_of reads every field with the roles
+    (settings_app.roles.preferences_of)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
@@ -334,6 +335,8 @@ class UserPreferences(models.Model):
         _("tabeldichtheid"), max_length=12, choices=Density.choices, default=Density.COMFORTABLE
     )
     shortcuts = models.BooleanField(_("sneltoetsen"), default=True)
+    # The 07:00 e-mail of overdue and today's tasks (followups, issue 15).
+    task_digest = models.BooleanField(_("dagelijkse takenmail"), default=True)
 
     class Meta:
         verbose_name = _("persoonlijke voorkeuren")

@@ -14,7 +14,7 @@ from .services import user_preferences_set
 
 @require_http_methods(["GET", "POST"])
 def preferences(request):
-    """The user's own settings: table density and keyboard shortcuts."""
+    """The user's own settings: table density, keyboard shortcuts, the daily task e-mail."""
     current = preferences_of(request.user)
     if request.method == "POST":
         form = PreferencesForm(request.POST, instance=current)
