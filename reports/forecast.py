@@ -3,8 +3,10 @@ waarde and omzet), the past 12 months by closing date (won and lost value).
 
 Every figure is summed per accountmanager link in whole cents: a shared traject counts 1/N,
 its remainder cents to the first links by position (DESIGN rule 4, trajects.models.Cents), so
-the team row is the sum of the accountmanagers' rows by construction, to the cent. Two queries
-(open and closed), whatever the number of accountmanagers or months.
+the team row is the sum of the accountmanagers' rows by construction, to the cent. The team
+view of the whole team sums each traject whole instead (the same figure: its links' parts add
+up to it), without the join. At most two queries (open and closed), whatever the number of
+accountmanagers or months.
 
 "Statistisch verwacht" (value × the historical win rate of its price range) is left out of
 this slice: per accountmanager and month it needs the statistics join per link, which the
@@ -14,7 +16,7 @@ overview computes for one selection at a time (trajects.statistics); a later sli
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from settings_app.models import Outcome
@@ -69,7 +71,7 @@ def _bucket(lookup: str, starts: list, ends: list) -> Case:
 
 def _links_of(queryset, f: ReportFilter, **conditions):
     """The rows' accountmanager links, one filter() so that every reference below is the same
-    join: only the share users' links when shares are asked for."""
+    join: only the share users' links when shares are asked for. The business types too."""
     if f.share_user_ids:
         conditions["accountmanager_links__user__in"] = f.share_user_ids
     else:
@@ -95,65 +97,86 @@ def forecast_build(f: ReportFilter) -> Forecast:
     pivot = f.period.start
     future = [month_start(pivot, i) for i in range(MONTHS + 1)]
     past = [month_start(pivot, i) for i in range(-MONTHS, 1)]
-    visible = Traject.objects.visible_to(f.user).trajects()
-
-    open_rows = (
-        _links_of(
-            visible,
-            f,
-            type__outcome=Outcome.OPEN,
-            # The link's copy of expected close: an accountmanager's months read his index.
-            accountmanager_links__expected_close__gte=future[0],
-            accountmanager_links__expected_close__lt=future[-1],
-        )
-        .values(
-            user=F("accountmanager_links__user"),
-            month=_bucket("accountmanager_links__expected_close", future[:-1], future[1:]),
-        )
-        .annotate(
-            value_cents=Coalesce(Sum(_part()), 0),
-            weighted_cents=Coalesce(Sum(_part(F("probability"))), 0),
-        )
-        .order_by()
-    )
     moments = [local_midnight(day) for day in past]
-    closed_rows = (
-        _links_of(
-            visible,
-            f,
-            type__outcome__in=(Outcome.WON, Outcome.LOST),
-            closed_at__gte=moments[0],
-            closed_at__lt=moments[-1],
-        )
-        .values(
-            user=F("accountmanager_links__user"),
-            outcome=F("type__outcome"),
-            month=_bucket("closed_at", moments[:-1], moments[1:]),
-        )
-        .annotate(value_cents=Coalesce(Sum(_part()), 0), n=Count("pk"))
-        .order_by()
-    )
+    visible = Traject.objects.visible_to(f.user).trajects()
+    # Per link only where a row per accountmanager or a share is asked for: the team view of
+    # a beheerder sums each traject whole (the sum of its links' parts, DESIGN rule 4),
+    # without the join. The view per accountmanager reads only the months of its measure.
+    per_link = f.per == "accountmanager" or bool(f.share_user_ids)
+    wanted = {"open", "closed"}
+    if f.per == "accountmanager":
+        wanted = {"open"} if f.measure in ("waarde", "omzet") else {"closed"}
     rows: dict[int, Row] = {}
+    team: dict[datetime.date, Figures] = {month: Figures() for month in past[:-1] + future[:-1]}
 
-    def figures(user_id: int, month: datetime.date) -> Figures:
-        row = rows.setdefault(user_id, Row(user_id))
+    def figures(line, month: datetime.date) -> Figures:
+        if not per_link:
+            return team[month]
+        row = rows.setdefault(line["user"], Row(line["user"]))
         return row.months.setdefault(month, Figures())
 
-    for line in open_rows:
-        got = figures(line["user"], future[line["month"]])
-        got.value += int(line["value_cents"])
-        got.weighted += int(line["weighted_cents"])
-    for line in closed_rows:
-        got = figures(line["user"], past[line["month"]])
-        if line["outcome"] == Outcome.WON:
-            got.won += int(line["value_cents"])
+    def grouped(conditions: dict, **groups):
+        """The visible trajects on these conditions, grouped; per link in one filter() call
+        (a second call on the links would join them again)."""
+        if per_link:
+            queryset = _links_of(visible, f, **conditions)
+            groups["user"] = F("accountmanager_links__user")
         else:
-            got.lost += int(line["value_cents"])
+            if f.business_type_ids:
+                conditions["business_type__in"] = f.business_type_ids
+            queryset = visible.filter(**conditions)
+        return queryset.values(**groups)
+
+    value = _part() if per_link else Cents(F("value"))
+    if "open" in wanted:
+        # With shares, the link's copy of expected close: an accountmanager's months read his
+        # index; without, the traject's own (the overview's covering index).
+        close = "accountmanager_links__expected_close" if f.share_user_ids else "expected_close"
+        opened = {
+            "type__outcome": Outcome.OPEN,
+            f"{close}__gte": future[0],
+            f"{close}__lt": future[-1],
+        }
+        weighted = (
+            _part(F("probability")) if per_link else Cents(F("value"), probability=F("probability"))
+        )
+        lines = (
+            grouped(opened, month=_bucket(close, future[:-1], future[1:]))
+            .annotate(
+                value_cents=Coalesce(Sum(value), 0), weighted_cents=Coalesce(Sum(weighted), 0)
+            )
+            .order_by()
+        )
+        for line in lines:
+            got = figures(line, future[line["month"]])
+            got.value += int(line["value_cents"])
+            got.weighted += int(line["weighted_cents"])
+    if "closed" in wanted:
+        closed = {
+            "type__outcome__in": (Outcome.WON, Outcome.LOST),
+            "closed_at__gte": moments[0],
+            "closed_at__lt": moments[-1],
+        }
+        lines = (
+            grouped(
+                closed,
+                outcome=F("type__outcome"),
+                month=_bucket("closed_at", moments[:-1], moments[1:]),
+            )
+            .annotate(value_cents=Coalesce(Sum(value), 0))
+            .order_by()
+        )
+        for line in lines:
+            got = figures(line, past[line["month"]])
+            if line["outcome"] == Outcome.WON:
+                got.won += int(line["value_cents"])
+            else:
+                got.lost += int(line["value_cents"])
     # Chosen accountmanagers (and an accountmanager himself) have a row even when empty.
     for user_id in f.share_user_ids:
         rows.setdefault(user_id, Row(user_id))
-    team: dict[datetime.date, Figures] = {month: Figures() for month in past[:-1] + future[:-1]}
-    for row in rows.values():
-        for month, got in row.months.items():
-            team[month].add(got)
+    if per_link:
+        for row in rows.values():
+            for month, got in row.months.items():
+                team[month].add(got)
     return Forecast(future=future[:-1], past=past[:-1], rows=rows, team=team)

@@ -84,7 +84,9 @@ def expected_people(people, team, names, measure, pivot, always=()) -> dict:
     index = MEASURE_INDEX[measure]
     months = [oracle.add_months(pivot, i) for i in (range(12) if index < 2 else range(-12, 0))]
     result = {}
-    for user_id in set(people) | set(always):
+    # A row for whoever has a link in the measure's months, and for the chosen.
+    present = {user for user, figures in people.items() if any(m in figures for m in months)}
+    for user_id in present | set(always):
         values = [euros(people.get(user_id, {}).get(m, [0, 0, 0, 0])[index]) for m in months]
         result[names[user_id]] = [*values, sum(values)]
     team_values = [euros(team.get(m, [0, 0, 0, 0])[index]) for m in months]
