@@ -58,7 +58,8 @@ def quarter_of(day: datetime.date) -> tuple[int, int]:
 
 def quarter_period(year: int, quarter: int) -> Period:
     start = datetime.date(year, 3 * quarter - 2, 1)
-    return Period(f"{year}-K{quarter}", start, month_start(start, 3), f"K{quarter} {year}")
+    label = _("K%(quarter)s %(year)s") % {"quarter": quarter, "year": year}
+    return Period(f"{year}-K{quarter}", start, month_start(start, 3), label)
 
 
 def last_full_quarter(today: datetime.date) -> Period:

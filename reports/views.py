@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from salesmodule.amounts import cents_to_euros, whole_euros
@@ -173,10 +174,10 @@ def _forecast_filter(request) -> ReportFilter:
 
 
 MEASURES = {
-    "waarde": ("value", "Waarde open"),
-    "omzet": ("weighted", "Omzet open"),
-    "gewonnen": ("won", "Gewonnen"),
-    "verloren": ("lost", "Verloren"),
+    "waarde": ("value", gettext_lazy("Waarde open")),
+    "omzet": ("weighted", gettext_lazy("Omzet open")),
+    "gewonnen": ("won", gettext_lazy("Gewonnen")),
+    "verloren": ("lost", gettext_lazy("Verloren")),
 }
 
 
@@ -262,7 +263,7 @@ def forecast_tables(f: ReportFilter, result: Forecast) -> tuple[list[DataTable],
     months = result.future if is_open else result.past
     table = DataTable(
         "forecast-people",
-        _("%(measure)s per accountmanager per maand") % {"measure": _(label)},
+        _("%(measure)s per accountmanager per maand") % {"measure": label},
         [month_label(m) for m in months] + [_("Totaal")],
         [],
         corner=_("Accountmanager"),
@@ -290,7 +291,7 @@ def forecast_tables(f: ReportFilter, result: Forecast) -> tuple[list[DataTable],
         "categories": [row.label for row in table.rows],
         "series": [
             Series(
-                _("%(measure)s, 12 maanden") % {"measure": _(label)},
+                _("%(measure)s, 12 maanden") % {"measure": label},
                 {"value": BLUE, "weighted": SKY, "won": GREEN, "lost": VERMILLION}[attribute],
                 [row.cells[-1].value for row in table.rows],
             )
@@ -334,7 +335,7 @@ def forecast_report(request):
         "csv_url": f"{reverse('reports:forecast_csv')}?{f.query().urlencode()}",
         "team_url": f"?{f.query(per='team', measure=None).urlencode()}",
         "people_url": f"?{f.query(per='accountmanager').urlencode()}",
-        "measures": [(key, _(label), key == f.measure) for key, (_a, label) in MEASURES.items()],
+        "measures": [(key, str(label), key == f.measure) for key, (_a, label) in MEASURES.items()],
     }
     return render(request, "reports/forecast.html", context)
 
@@ -363,9 +364,9 @@ def _winloss(request):
 
 
 TITLES = {
-    "stage": ("Per stage waarin gesloten", "Stage"),
-    "reason": ("Per reden", "Reden"),
-    "business_type": ("Per business type", "Business"),
+    "stage": (gettext_lazy("Per stage waarin gesloten"), gettext_lazy("Stage")),
+    "reason": (gettext_lazy("Per reden"), gettext_lazy("Reden")),
+    "business_type": (gettext_lazy("Per business type"), gettext_lazy("Business")),
 }
 
 
@@ -379,7 +380,7 @@ def winloss_tables(result: WinLoss) -> list[DataTable]:
         caption, corner = TITLES[breakdown.name]
         table = DataTable(
             f"winloss-{breakdown.name}",
-            _(caption),
+            str(caption),
             [
                 _("Gewonnen"),
                 _("Waarde gewonnen"),
@@ -389,7 +390,7 @@ def winloss_tables(result: WinLoss) -> list[DataTable]:
                 _("% van verloren"),
             ],
             [],
-            corner=_(corner),
+            corner=str(corner),
         )
         for line in breakdown.lines:
             cells = []
