@@ -12,11 +12,12 @@ from decimal import Decimal
 from functools import wraps
 
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET
 from salesmodule.amounts import cents_to_euros, whole_euros
 from settings_app.models import Outcome, TrajectType
 from settings_app.roles import person_name, roles_of
+from trajects.tables import esc
 
 from .charts import BLUE, GREEN, SKY, VERMILLION, Series, bar_chart
 from .filters import (
@@ -77,10 +79,34 @@ class DataTable:
     foot: list[TableRow] = field(default_factory=list)
     corner: str = ""
 
+    def html(self) -> SafeString:
+        """The table's markup, written here rather than in a template: a view per
+        accountmanager has a thousand cells, and a template tag per cell was half the page."""
+        tip = esc(_("Deze trajecten in het overzicht"))
 
-def _euro_cell(cents: int, link: str = "") -> Cell:
+        def cells(row: TableRow) -> str:
+            out = []
+            for cell in row.cells:
+                text = esc(cell.text)
+                if cell.link:
+                    text = f'<a href="{esc(cell.link)}" title="{tip}">{text}</a>'
+                out.append(f'<td class="num" data-value="{esc(cell.value)}">{text}</td>')
+            return f'<th scope="row">{esc(row.label)}</th>{"".join(out)}'
+
+        tid = esc(self.table_id)
+        head = "".join(f'<th scope="col" class="num">{esc(c)}</th>' for c in self.columns)
+        body = "".join(f"<tr>{cells(row)}</tr>" for row in self.rows)
+        foot = "".join(f'<tr class="all-totals">{cells(row)}</tr>' for row in self.foot)
+        return mark_safe(  # noqa: S308 - every value escaped above
+            f'<table class="grid" id="{tid}"><caption id="{tid}-caption">{esc(self.caption)}'
+            f'</caption><thead><tr><th scope="col">{esc(self.corner)}</th>{head}</tr></thead>'
+            f"<tbody>{body}</tbody>{f'<tfoot>{foot}</tfoot>' if foot else ''}</table>"
+        )
+
+
+def _euro_cell(cents: int, link: str = "", fmt=None) -> Cell:
     amount = cents_to_euros(cents)
-    return Cell(amount, whole_euros()(amount), link)
+    return Cell(amount, (fmt or whole_euros())(amount), link)
 
 
 def _count_cell(n: int) -> Cell:
@@ -105,18 +131,25 @@ def _people_names(user_ids) -> dict[int, str]:
     return names
 
 
-def _overview_link(f: ReportFilter, open_types: list[str], month: datetime.date, people=None):
-    """The trajects overview on exactly the open trajects behind one forecast figure: its month,
-    the open types, the business types and whose share (people: these accountmanagers)."""
-    query = QueryDict(mutable=True)
-    query["month"] = str(month.month)
-    query["year"] = str(month.year)
-    query.setlist("type", open_types)
-    query.setlist("business_type", [str(pk) for pk in f.business_type_ids])
-    if people is None:
-        people = list(f.share_user_ids)
-    query.setlist("accountmanager", [str(pk) for pk in people])
-    return f"{reverse('trajects:list')}?{query.urlencode()}"
+class OverviewLinks:
+    """Links to the trajects overview on exactly the open trajects behind one forecast figure:
+    its month, the open types, the business types and whose share. Built once per page: a
+    page per accountmanager has a link in each of a thousand cells."""
+
+    def __init__(self, f: ReportFilter, open_types: list[str]):
+        self.base = reverse("trajects:list") + "?"
+        fixed = [("type", pk) for pk in open_types]
+        fixed += [("business_type", str(pk)) for pk in f.business_type_ids]
+        self.fixed = "".join(f"&{name}={value}" for name, value in fixed)
+        self.people = self._people(f.share_user_ids)
+
+    @staticmethod
+    def _people(ids) -> str:
+        return "".join(f"&accountmanager={int(pk)}" for pk in ids)
+
+    def __call__(self, month: datetime.date, people=None) -> str:
+        chosen = self.people if people is None else self._people(people)
+        return f"{self.base}month={month.month}&year={month.year}{self.fixed}{chosen}"
 
 
 def _csv_response(tables: list[DataTable], name: str, f: ReportFilter) -> HttpResponse:
@@ -190,6 +223,12 @@ def forecast_tables(f: ReportFilter, result: Forecast) -> tuple[list[DataTable],
         .values_list("pk", flat=True)
     ]
     names = _people_names(result.rows)
+    overview_link = OverviewLinks(f, open_types)
+    fmt = whole_euros()
+
+    def euro_cell(cents: int, link: str = "") -> Cell:
+        return _euro_cell(cents, link, fmt)
+
     if f.per == "team":
         future = DataTable(
             "forecast-future",
@@ -201,17 +240,17 @@ def forecast_tables(f: ReportFilter, result: Forecast) -> tuple[list[DataTable],
         total_value = total_weighted = 0
         for month in result.future:
             got = result.team[month]
-            link = _overview_link(f, open_types, month)
+            link = overview_link(month)
             future.rows.append(
                 TableRow(
                     month_label(month),
-                    [_euro_cell(got.value, link), _euro_cell(got.weighted, link)],
+                    [euro_cell(got.value, link), euro_cell(got.weighted, link)],
                 )
             )
             total_value += got.value
             total_weighted += got.weighted
         future.foot.append(
-            TableRow(_("Totaal"), [_euro_cell(total_value), _euro_cell(total_weighted)])
+            TableRow(_("Totaal"), [euro_cell(total_value), euro_cell(total_weighted)])
         )
         past = DataTable(
             "forecast-past",
@@ -225,11 +264,11 @@ def forecast_tables(f: ReportFilter, result: Forecast) -> tuple[list[DataTable],
             got = result.team[month]
             # No click-through: the overview has no closing-date filter (issue 16 leaves it).
             past.rows.append(
-                TableRow(month_label(month), [_euro_cell(got.won), _euro_cell(got.lost)])
+                TableRow(month_label(month), [euro_cell(got.won), euro_cell(got.lost)])
             )
             total_won += got.won
             total_lost += got.lost
-        past.foot.append(TableRow(_("Totaal"), [_euro_cell(total_won), _euro_cell(total_lost)]))
+        past.foot.append(TableRow(_("Totaal"), [euro_cell(total_won), euro_cell(total_lost)]))
         months = result.past + result.future
         chart = {
             "categories": [month_label(m) for m in months],
@@ -277,15 +316,15 @@ def forecast_tables(f: ReportFilter, result: Forecast) -> tuple[list[DataTable],
             cents = getattr(got, attribute) if got else 0
             total += cents
             team_sums[i] += cents
-            link = _overview_link(f, open_types, month, [row.user_id]) if is_open else ""
-            cells.append(_euro_cell(cents, link))
-        cells.append(_euro_cell(total))
+            link = overview_link(month, [row.user_id]) if is_open else ""
+            cells.append(euro_cell(cents, link))
+        cells.append(euro_cell(total))
         table.rows.append(TableRow(names.get(row.user_id, str(row.user_id)), cells))
     foot = [
-        _euro_cell(cents, _overview_link(f, open_types, month) if is_open else "")
+        euro_cell(cents, overview_link(month) if is_open else "")
         for cents, month in zip(team_sums, months, strict=True)
     ]
-    foot.append(_euro_cell(sum(team_sums)))
+    foot.append(euro_cell(sum(team_sums)))
     table.foot.append(TableRow(_("Team"), foot))
     chart = {
         "categories": [row.label for row in table.rows],
