@@ -360,6 +360,11 @@ def forecast_report(request):
             "Gewonnen en verloren waarde per maand van de afgelopen 12 maanden, waarde en omzet "
             "van de open trajecten per maand van de komende 12 maanden; de tabel ernaast heeft "
             "dezelfde getallen."
+        )
+        if f.per == "team"
+        else _(
+            "Per accountmanager het totaal over 12 maanden van de gekozen maat; de tabel "
+            "ernaast heeft het per maand."
         ),  # fmt: skip
         chart["categories"],
         chart["series"],
