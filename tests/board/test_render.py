@@ -101,9 +101,7 @@ def test_badges_follow_the_language_and_the_thresholds(beheerder, time_machine):
     )
     existing = BusinessType.objects.get(code="EB")
     stage = Stage.objects.filter(business_types=existing).order_by("order").first()
-    TrajectFactory(
-        business_type=existing, stage=stage, expected_close=datetime.date(2026, 12, 8)
-    )
+    TrajectFactory(business_type=existing, stage=stage, expected_close=datetime.date(2026, 12, 8))
     query = f"business_type={existing.pk}"
 
     def card_html():  # a fresh user: the client's settings are kept on him for a request
