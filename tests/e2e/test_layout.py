@@ -126,15 +126,15 @@ PAGES = [
     ),  # fmt: skip
     # Rapportages (issue 16): the forecast as an accountmanager and per accountmanager as the
     # beheerder; the win/loss analysis of a quarter with closed trajects (closed_world).
-    Page("forecast", lambda world: "/rapportages/forecast/", ready="#forecast-chart"),
+    Page("report forecast", lambda world: "/rapportages/forecast/", ready="#forecast-chart"),
     Page(
-        "forecast per accountmanager",
+        "report forecast per accountmanager",
         lambda world: "/rapportages/forecast/?per=accountmanager&measure=omzet",
         ready="#forecast-people",
         who="beheerder",
     ),
     Page(
-        "win-verlies",
+        "report win-verlies",
         lambda world: closed_world(world) + "/rapportages/win-verlies/",
         ready="#winloss-stage",
         who="beheerder",
