@@ -30,29 +30,15 @@ from board.columns import board_build
 from settings_app.models import BusinessType, Outcome
 from settings_app.roles import roles_of
 from trajects.management.commands.bench_overview import (
+    load,
     machine_spread,
     measure_as_in_production,
     median_ms,
+    replay,
 )
 from trajects.models import Traject, TrajectAccountmanager
 
 TARGETS = {"page_beheerder": 150, "page_accountmanager": 100, "more": 50, "move": 80}
-
-
-def replay(cursor, statements: list[str], *, writes: bool = False) -> None:
-    """Run the captured SQL again, one statement after the other, fetching every row."""
-    for sql in statements:
-        reads = sql.lstrip().upper().startswith(("SELECT", "WITH"))
-        if not reads and not writes:
-            continue
-        cursor.execute(sql)
-        if cursor.description is not None:
-            cursor.fetchall()
-
-
-def load() -> str:
-    one, five, _fifteen = os.getloadavg()
-    return f"{one:.1f} (5 min {five:.1f})"
 
 
 class Command(BaseCommand):

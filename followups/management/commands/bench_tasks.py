@@ -21,22 +21,14 @@ from django.utils import timezone
 
 from followups import lists
 from followups.models import Task
-from trajects.management.commands.bench_overview import measure_as_in_production, median_ms
+from trajects.management.commands.bench_overview import (
+    load,
+    measure_as_in_production,
+    median_ms,
+    replay,
+)
 
 TARGET = 100
-
-
-def replay(cursor, statements: list[str]) -> None:
-    """Run the captured reads again, one after the other, fetching every row."""
-    for sql in statements:
-        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
-            cursor.execute(sql)
-            cursor.fetchall()
-
-
-def load() -> str:
-    one, five, _fifteen = os.getloadavg()
-    return f"{one:.1f} (5 min {five:.1f})"
 
 
 class Command(BaseCommand):

@@ -24,12 +24,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from board.management.commands.bench_board import load, replay
 from settings_app.models import Outcome
 from trajects.management.commands.bench_overview import (
+    load,
     machine_spread,
     measure_as_in_production,
     median_ms,
+    replay,
 )
 from trajects.models import Traject, TrajectAccountmanager
 

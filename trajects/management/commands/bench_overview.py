@@ -61,6 +61,24 @@ def _fixed_work():
     return total
 
 
+def replay(cursor, statements: list[str], *, writes: bool = False) -> None:
+    """Run captured SQL again on one cursor, one statement after the other, fetching every row
+    (the raw-SQL floor every benchmark prints beside its page time); writes only if asked."""
+    for sql in statements:
+        reads = sql.lstrip().upper().startswith(("SELECT", "WITH"))
+        if not reads and not writes:
+            continue
+        cursor.execute(sql)
+        if cursor.description is not None:
+            cursor.fetchall()
+
+
+def load() -> str:
+    """The load average now: '2.1 (5 min 1.7)'."""
+    one, five, _fifteen = os.getloadavg()
+    return f"{one:.1f} (5 min {five:.1f})"
+
+
 def machine_spread(times: int = 100) -> tuple[float, float]:
     """(median, best) ms of _fixed_work: how fast, and how steady, the CPU is right now. A page
     median on a machine whose median here is 1.5× its best carries the same spread."""
@@ -227,7 +245,7 @@ class Command(BaseCommand):
         count = overview_build(request).totals["count"]
         statements = [q["sql"] for q in captured.captured_queries]
         with connection.cursor() as cursor:
-            sql_ms = median_ms(lambda: self.replay(cursor, statements), requests, warmup)
+            sql_ms = median_ms(lambda: replay(cursor, statements), requests, warmup)
         return page_ms, sql_ms, len(statements), count
 
     def measure_expected(self, user, query, requests):
@@ -254,7 +272,7 @@ class Command(BaseCommand):
             run()
         statements = [q["sql"] for q in captured.captured_queries]
         with connection.cursor() as cursor:
-            sql_ms = median_ms(lambda: self.replay(cursor, statements), max(1, requests // 5), 0)
+            sql_ms = median_ms(lambda: replay(cursor, statements), max(1, requests // 5), 0)
         ok = page_ms < CSV_TARGET
         verdict = self.style.SUCCESS("ok") if ok else self.style.ERROR("MISSED")
         label = "beheerder, CSV export of the current month"
@@ -270,10 +288,3 @@ class Command(BaseCommand):
         if response.status_code != 200:
             raise CommandError(f"{url} answered {response.status_code}")
         return response
-
-    @staticmethod
-    def replay(cursor, statements):
-        for sql in statements:
-            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
-                cursor.execute(sql)
-                cursor.fetchall()
