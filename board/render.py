@@ -91,6 +91,8 @@ class CardWriter:
         self.detail = _url_pattern("trajects:detail")
         self.relation = _url_pattern("crm:relation_detail")
         self.move = _url_pattern("board:move")
+        # A follow-up planned from the card: the traject's Taken form (followups' URL, no import).
+        self.task = _url_pattern("followups:traject")
         self.query = f"&amp;{esc(filter_query)}" if filter_query else ""
         self.words = {
             "lead": esc(_("lead")),
@@ -101,6 +103,7 @@ class CardWriter:
             "move": esc(_("Verplaats naar…")),
             "stale": esc(_("stilstaand")),
             "choose": esc(_("Kies de kolom")),
+            "task": esc(_("Taak plannen")),
         }
         self.language = get_language()
         self.euro = whole_euros()
@@ -214,6 +217,8 @@ class CardWriter:
                 f'{words["move"]}<span class="visually-hidden"> ({subject})</span></summary>'
                 f'<div class="board-move-body"><a href="{href}">{words["choose"]}</a></div>'
                 f"</details>"
+                f'<a class="board-card-task" href="{self.task.replace(str(ROUTE_ID), str(pk))}">'
+                f'{words["task"]}<span class="visually-hidden"> ({subject})</span></a>'
             )
         parts.append("</li>")
         return "".join(parts)

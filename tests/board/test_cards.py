@@ -219,3 +219,21 @@ def test_the_board_says_whose_share_the_amounts_are(client_for, am, beheerder, s
     assert "het aandeel van" not in page
     page = client_for(beheerder).get(board_url(business_type=eb.pk, accountmanager=am.pk)).text
     assert "het aandeel van Anna Smit" in page
+
+
+@pytest.mark.django_db
+def test_a_card_plans_a_follow_up_task(client_for, am, other_am, sales_select, eb):
+    """The card's "Taak plannen" opens the traject's Taken form (issue 15); a task planned there
+    is the traject's; for someone who may not see the traject the link's target is 404."""
+    traject = TrajectFactory(subject="Deal", accountmanagers=[am], business_type=eb)
+    client = client_for(am)
+    page = client.get(board_url(business_type=eb.pk)).text
+    link = reverse("followups:traject", args=[traject.pk])
+    card = page.split(f'id="kaart-{traject.pk}"')[1].split("</li>")[0]
+    assert f'<a class="board-card-task" href="{link}">Taak plannen' in card
+    response = client.get(link)
+    assert response.status_code == 302 and response["Location"].endswith("#taken")
+    planned = client.post(link, {"title": "Offerte nabellen", "due_on": "07-12-2026"})
+    assert planned.status_code == 302
+    assert list(traject.tasks.values_list("title", flat=True)) == ["Offerte nabellen"]
+    assert client_for(other_am).get(link).status_code == 404
