@@ -17,6 +17,7 @@ import factory.random
 import pytest
 from django.db import connection
 
+from settings_app.models import BusinessType, ClientSettings
 from settings_app.services import keyuser_group_ensure, user_settings_set
 
 from .factories import AccountmanagerFactory, BeheerderFactory, UserFactory
@@ -157,3 +158,20 @@ def celery_eager():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+# Sales Select and the two default business types (the board and the reports tests).
+@pytest.fixture
+def sales_select(db):
+    """Sales Select (SE3573) on for the whole client."""
+    ClientSettings.objects.update_or_create(pk=1, defaults={"sales_select_enabled": True})
+
+
+@pytest.fixture
+def eb(db):
+    return BusinessType.objects.get(code="EB")
+
+
+@pytest.fixture
+def nb(db):
+    return BusinessType.objects.get(code="NB")

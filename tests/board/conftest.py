@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from settings_app.models import BusinessType, ClientSettings, Stage
+from settings_app.models import Stage
 
 # Every board test runs on this day (time_machine), whatever TEST_CLOCK says.
 TODAY = datetime.date(2027, 3, 15)
@@ -15,22 +15,6 @@ TODAY = datetime.date(2027, 3, 15)
 def frozen_clock(time_machine):
     time_machine.move_to(datetime.datetime(2027, 3, 15, 10, 0, tzinfo=datetime.UTC), tick=False)
     return TODAY
-
-
-@pytest.fixture
-def sales_select(db):
-    """Sales Select (SE3573) on for the whole client."""
-    ClientSettings.objects.update_or_create(pk=1, defaults={"sales_select_enabled": True})
-
-
-@pytest.fixture
-def eb(db):
-    return BusinessType.objects.get(code="EB")
-
-
-@pytest.fixture
-def nb(db):
-    return BusinessType.objects.get(code="NB")
 
 
 def stage(name: str) -> Stage:

@@ -8,8 +8,6 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from settings_app.models import BusinessType, ClientSettings
-
 # Every report test runs on this day unless it moves the clock itself (time_machine).
 NOW = datetime.datetime(2027, 3, 15, 10, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2027, 3, 15)
@@ -19,22 +17,6 @@ TODAY = datetime.date(2027, 3, 15)
 def frozen_clock(time_machine):
     time_machine.move_to(NOW, tick=False)
     return TODAY
-
-
-@pytest.fixture
-def sales_select(db):
-    """Sales Select (SE3573) on for the whole client."""
-    ClientSettings.objects.update_or_create(pk=1, defaults={"sales_select_enabled": True})
-
-
-@pytest.fixture
-def eb(db):
-    return BusinessType.objects.get(code="EB")
-
-
-@pytest.fixture
-def nb(db):
-    return BusinessType.objects.get(code="NB")
 
 
 def url(name: str, **params) -> str:
