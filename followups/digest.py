@@ -25,8 +25,9 @@ def digest_tasks(today: datetime.date) -> dict:
     users = get_user_model()
     switched_off = users.objects.filter(preferences__task_digest=False).values("pk")
     tasks = (
-        Task.objects.open()
-        .alive()
+        # Only what each assignee may see (a task left behind on a traject he was taken off).
+        Task.objects.visible_to_their("assignee")
+        .open()
         .due_by(today)
         .filter(assignee__is_active=True)
         .exclude(assignee__email="")

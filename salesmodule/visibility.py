@@ -30,3 +30,18 @@ class VisibleQuerySet(QuerySet):
             traject_id=OuterRef(f"{prefix}id" if prefix else "pk"), user=user
         )
         return self.filter(alive, Exists(assigned))
+
+    def visible_to_their(self, user_field: str) -> "QuerySet":
+        """visible_to for many users at once: the rows that the user in `user_field` (e.g. a
+        task's "assignee") may see, by the same rule, in one query (the daily task e-mail)."""
+        prefix = self._prefix()
+        link_model = self.model._meta.apps.get_model("trajects", "TrajectAccountmanager")
+        assigned = link_model.objects.filter(
+            traject_id=OuterRef(f"{prefix}id" if prefix else "pk"), user=OuterRef(user_field)
+        )
+        settings = f"{user_field}__sales_settings__"
+        return self.filter(
+            Q(**{f"{prefix}deleted_at__isnull": True}),
+            Q(**{f"{settings}is_beheerder": True})
+            | (Q(**{f"{settings}is_accountmanager": True}) & Exists(assigned)),
+        )

@@ -89,3 +89,16 @@ def test_the_celery_task_sends_todays_digest(am, time_machine):
     task(am, TODAY)
     assert celery_task.apply().get() == 1  # as a worker runs it, here in the test
     assert len(mail.outbox) == 1
+
+
+def test_nothing_about_a_traject_the_assignee_may_no_longer_see(am, other_am, beheerder):
+    """A task left on a traject its assignee was taken off (nobody else on it to inherit it)
+    is not mailed to him; a beheerder's own task on any traject is."""
+    am.email, beheerder.email = "anna@example.com", "bea@example.com"
+    am.save(), beheerder.save()
+    traject = TrajectFactory(accountmanagers=[am], subject="Geheim")
+    task(am, TODAY, traject=traject, title="Weg van dit traject")
+    traject.accountmanager_links.all().delete()  # as a forced removal would leave it
+    task(beheerder, TODAY, traject=TrajectFactory(accountmanagers=[other_am]), title="Van Bea")
+    assert task_digest_send(today=TODAY) == 1
+    assert mail.outbox[0].to == ["bea@example.com"] and "Van Bea" in mail.outbox[0].body
