@@ -26,6 +26,7 @@ from settings_app.roles import person_name, roles_of
 from trajects.models import DossierEntry, DossierKind, Traject, TrajectAccountmanager
 from trajects.outcomes import stage_check
 from trajects.services import dossier_log, traject_accountmanagers_set, traject_counts_refresh
+from trajects.signals import IMPORT, acting_as, traject_changed_send, traject_changed_send_each
 from vacancies.models import Vacancy
 
 from .imports import ImportFileError, ImportRow, read_table, rows_validate
@@ -179,7 +180,17 @@ def lead_create(
         vacancy_title=vacancy.title if vacancy else "",
         accountmanagers=[user.pk for user in assigned],
     )
+    # A new lead enters its stage (the board's quick add) and its type, like an edit would.
+    traject_changed_send(traject=traject, changes=_created_changes(traject), user=created_by)
     return traject
+
+
+def _created_changes(traject: Traject) -> dict:
+    """What traject_changed says of a new lead: created, and the stage and type it starts in."""
+    changes = {"created": {"old": None, "new": True}, "type": {"old": None, "new": traject.type_id}}
+    if traject.stage_id is not None:
+        changes["stage"] = {"old": None, "new": traject.stage_id}
+    return changes
 
 
 def vacancy_without_relation_message() -> str:
@@ -457,6 +468,8 @@ def _rows_import(lead_import: LeadImport, rows: list[ImportRow], progress) -> in
             ],
             batch_size=BATCH,
         )
+        with acting_as(IMPORT):  # workflows fire on these only where a rule says so
+            traject_changed_send_each([(t, _created_changes(t)) for t in trajects], user=user)
         done += len(chunk)
         if progress:
             progress(done, total)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "board",
     "followups",
     "reports",
+    "workflows",
     "salesmodule",
 ]
 
@@ -202,6 +203,14 @@ CELERY_BEAT_SCHEDULE["followups-task-digest"] = {
     "task": "followups.task_digest_send",
     "schedule": crontab(minute=0, hour=7),
 }
+# Workflows (workflows.celery): a task not acknowledged this many seconds after delivery goes
+# to another worker (a killed worker's workflow comes back in minutes); a failing action is
+# tried this many times, waiting WORKFLOW_RETRY_DELAY × 2^n seconds between tries.
+WORKFLOW_VISIBILITY_TIMEOUT = env.int("WORKFLOW_VISIBILITY_TIMEOUT", default=300)
+WORKFLOW_MAX_RETRIES = env.int("WORKFLOW_MAX_RETRIES", default=4)
+WORKFLOW_RETRY_DELAY = env.float("WORKFLOW_RETRY_DELAY", default=30.0)
+# Tests only: a workflow holds after each action while this file exists.
+WORKFLOW_TEST_PAUSE_FILE = env.str("WORKFLOW_TEST_PAUSE_FILE", default="")
 # An export of more rows than this is written by a Celery worker, with a progress page.
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=100_000)
 # A regeneration waits this long for a running one before its task retries.

@@ -153,11 +153,12 @@ def client_for(client):
 def celery_eager():
     """Run Celery tasks in-process for this test, also when REDIS_URL points at a broker."""
     from salesmodule.celery import app
+    from workflows.celery import app as workflows_app
 
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
+    before = app.conf.task_always_eager, workflows_app.conf.task_always_eager
+    app.conf.task_always_eager = workflows_app.conf.task_always_eager = True
     yield
-    app.conf.task_always_eager = before
+    app.conf.task_always_eager, workflows_app.conf.task_always_eager = before
 
 
 # Sales Select and the two default business types (the board and the reports tests).

@@ -733,6 +733,7 @@ class DossierKind(models.TextChoices):
     DELETED = "deleted", _("Verwijderd")
     RESTORED = "restored", _("Hersteld")
     TASK = "task", _("Taak")
+    WORKFLOW = "workflow", _("Workflow")
 
 
 class DossierEntryQuerySet(VisibleQuerySet):

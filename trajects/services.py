@@ -64,7 +64,7 @@ from .models import (
 )
 from .outcomes import outcome_apply
 from .overview import overview_build
-from .signals import traject_changed_send
+from .signals import traject_changed_send, workflow_acting
 
 RETENTION = RECYCLE_BIN_RETENTION
 logger = logging.getLogger(__name__)
@@ -143,9 +143,16 @@ def _display(traject: Traject, field: str) -> str:
 
 
 def _locked(traject: Traject | int, user) -> Traject:
-    """The traject re-read under a row lock, if the user may see it (DoesNotExist otherwise)."""
+    """The traject re-read under a row lock, if the user may see it (DoesNotExist otherwise).
+
+    No user inside a workflow's actions (signals.acting_as) is the workflow itself: it acts on
+    any traject that is not deleted. Anywhere else no user sees nothing."""
     pk = traject.pk if isinstance(traject, Traject) else traject
-    return Traject.objects.visible_to(user).select_for_update(of=("self",)).get(pk=pk)
+    if user is None and workflow_acting():
+        trajects = Traject.objects.filter(deleted_at__isnull=True)
+    else:
+        trajects = Traject.objects.visible_to(user)
+    return trajects.select_for_update(of=("self",)).get(pk=pk)
 
 
 def _is_assigned(traject: Traject, user) -> bool:
@@ -196,7 +203,11 @@ def may_delete_appointment(*, appointment: Appointment, user) -> bool:
 def dossier_log(
     *, traject: Traject, kind: str, author=None, text: str = "", **data
 ) -> DossierEntry:
-    """Add one line to the traject's dossier (the audit trail)."""
+    """Add one line to the traject's dossier (the audit trail). Inside a workflow's actions the
+    line says so: no user as its author, the rule's name in data["workflow"]."""
+    workflow = workflow_acting()
+    if workflow:
+        author, data = None, {**data, "workflow": workflow}
     return DossierEntry.objects.create(
         traject=traject, kind=kind, author=author, text=text, data=data
     )
@@ -231,6 +242,7 @@ def traject_update(*, traject: Traject | int, user, changes: dict, loaded: dict 
     # What the dossier says each changed field was: the fields asked, and those rule 6 may
     # change along (reading all of them would load every related row of the traject).
     before = {field: _display(traject, field) for field in changed | OUTCOME_FIELDS}
+    old_values = {field: _field_value(traject, field) for field in changed | OUTCOME_FIELDS}
     old_stage, old_type, old_probability = traject.stage, traject.type, traject.probability
     for field in changed:
         setattr(traject, Traject._meta.get_field(field).attname, wanted[field])
@@ -265,6 +277,12 @@ def traject_update(*, traject: Traject | int, user, changes: dict, loaded: dict 
     traject.refresh_from_db(fields=["version"])
     if "expected_close" in changed:
         traject.accountmanager_links.update(expected_close=traject.expected_close)
+    announced = {}
+    for field, old in old_values.items():
+        new = _field_value(traject, field)
+        if new != old:
+            announced[field] = {"old": old, "new": new}
+    traject_changed_send(traject=traject, changes=announced, user=user)
     for field in sorted(changed.intersection(EDITABLE_FIELDS)):
         dossier_log(
             traject=traject,
@@ -526,6 +544,7 @@ def traject_appointment_create(
             appointment.first_visit_other_contact = True
     if update:
         Traject.objects.filter(pk=traject.pk).update(**update)
+        _counts_announce(traject, update, user)
     dossier_log(
         traject=traject,
         kind=DossierKind.APPOINTMENT,
@@ -536,6 +555,18 @@ def traject_appointment_create(
         appointment_kind=kind,
     )
     return appointment
+
+
+def _counts_announce(traject: Traject, update: dict, user) -> None:
+    """traject_changed for an appointment's .update() of the visit count and first visit date
+    (`traject` holds the values from before it)."""
+    after = Traject.objects.filter(pk=traject.pk).values(*update).get()
+    changes = {
+        field: {"old": getattr(traject, field), "new": after[field]}
+        for field in update
+        if after[field] != getattr(traject, field)
+    }
+    traject_changed_send(traject=traject, changes=changes, user=user)
 
 
 def _first_visit_appointments(traject: Traject):
@@ -584,6 +615,7 @@ def traject_appointment_delete(*, appointment: Appointment, user) -> None:
     appointment.delete()
     if update:
         Traject.objects.filter(pk=traject.pk).update(**update)
+        _counts_announce(traject, update, user)
     if set_it and update["first_visit_on"] != traject.first_visit_on:
         before = _display(traject, "first_visit_on")
         traject.first_visit_on = update["first_visit_on"]
@@ -658,6 +690,8 @@ def traject_delete(*, traject: Traject | int, user) -> Traject:
     traject.deleted_at = timezone.now()
     traject.deleted_by = user
     traject.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    deleted = {"deleted": {"old": False, "new": True}}
+    traject_changed_send(traject=traject, changes=deleted, user=user)
     dossier_log(traject=traject, kind=DossierKind.DELETED, author=user)
     return traject
 
@@ -673,6 +707,8 @@ def traject_restore(*, traject_id: int, user) -> Traject:
     traject.deleted_at = None
     traject.deleted_by = None
     traject.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    restored = {"deleted": {"old": True, "new": False}}
+    traject_changed_send(traject=traject, changes=restored, user=user)
     dossier_log(traject=traject, kind=DossierKind.RESTORED, author=user)
     return traject
 

@@ -250,7 +250,8 @@ def test_running_or_starting_twice_imports_once(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.lead_import_start(lead_import=lead_import, user=beheerder)
         services.lead_import_start(lead_import=lead_import, user=beheerder)
-    assert len(callbacks) == 1  # queued once
+    queued = [callback for callback in callbacks if callback.__module__ == "leads.services"]
+    assert len(queued) == 1  # queued once (the other callbacks announce the new leads)
     assert Traject.objects.count() == 2
     services.lead_import_run(import_id=lead_import.pk)  # a redelivered task changes nothing
     assert Traject.objects.count() == 2

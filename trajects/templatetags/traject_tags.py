@@ -10,6 +10,7 @@ from django.utils import formats
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from salesmodule.amounts import euro as amount_euro
 from settings_app.roles import person_name
@@ -115,3 +116,12 @@ def appointment_kind(value) -> str:
 def person(user, empty="–") -> str:
     """A user by full name, else login name; `empty` when there is nobody."""
     return person_name(user, empty)
+
+
+@register.filter
+def dossier_author(entry, empty="–") -> str:
+    """Who wrote a dossier line: the workflow rule for a workflow's action, else the user."""
+    workflow = (entry.data or {}).get("workflow")
+    if workflow:
+        return _("Workflow ‘%(name)s’") % {"name": workflow}
+    return person_name(entry.author, empty)
