@@ -23,6 +23,9 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_default_queue = QUEUE
 app.conf.broker_transport_options = {
     "visibility_timeout": settings.WORKFLOW_VISIBILITY_TIMEOUT,
+    # Look for abandoned tasks ten times per timeout (kombu's default is every 100 s).
+    "unacked_restore_interval": max(1, settings.WORKFLOW_VISIBILITY_TIMEOUT // 10),
+    "unacked_restore_throttle": 1,
     "unacked_key": "workflows_unacked",
     "unacked_index_key": "workflows_unacked_index",
     "unacked_mutex_key": "workflows_unacked_mutex",

@@ -246,13 +246,14 @@ def _perform(action: Action, traject_id: int) -> None:
         raise ActionFailed(f"unknown action {kind}")
 
 
-def _pause_for_tests(position: int) -> None:
-    """Tests only: while WORKFLOW_TEST_PAUSE_FILE exists, hold after an action and say so in
-    '<file>.reached' (this process id and the action's position)."""
+def _pause_for_tests(point: str) -> None:
+    """Tests only: while WORKFLOW_TEST_PAUSE_FILE exists and names this point ("after:N": the
+    action at position N is done; "send:N": its e-mail is marked started, not yet sent), hold
+    here and say so in '<file>.reached' with this process id."""
     path = settings.WORKFLOW_TEST_PAUSE_FILE
-    if not path or not os.path.exists(path):
+    if not path or not os.path.exists(path) or Path(path).read_text().strip() != point:
         return
-    Path(f"{path}.reached").write_text(f"{os.getpid()} {position}")
+    Path(f"{path}.reached").write_text(str(os.getpid()))
     deadline = time.monotonic() + 300
     while os.path.exists(path) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -327,6 +328,7 @@ def _email(run: Run, action: Action, action_run: ActionRun, final: bool) -> bool
     if message is None:
         _failed(run, action, locked, build_error, final)
         return False
+    _pause_for_tests(f"send:{action.position}")
     try:
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as exc:
@@ -388,6 +390,6 @@ def run_execute(*, run_id: int, final: bool = True) -> Run | None:
             carry_on = _database_action(run, action, action_run, final)
         if not carry_on:
             break
-        _pause_for_tests(action.position)
+        _pause_for_tests(f"after:{action.position}")
     Run.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     return run
