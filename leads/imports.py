@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from salesmodule.amounts import parse_amount
 from salesmodule.text import normalise
-from settings_app.models import Source
+from settings_app.models import Source, Stage
 from settings_app.roles import accountmanagers
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -31,6 +31,7 @@ COLUMNS = {
     "email": ("email", "emailadres", "emailaddress"),
     "value": ("value", "waarde"),
     "source": ("source", "bron"),
+    "stage": ("stage", "fase"),
     "accountmanager": (
         "accountmanageremail",
         "accountmanageremailadres",
@@ -54,6 +55,7 @@ class ImportRow:
     email: str = ""
     value: Decimal | None = None
     source: Source | None = None
+    stage: Stage | None = None
     accountmanager: object = None
     errors: list[str] = field(default_factory=list)
 
@@ -176,6 +178,11 @@ def rows_validate(table: list[list[str]]) -> list[ImportRow]:
         raise ImportFileError(_("Het bestand is leeg."))
     columns = _columns(table[0])
     sources = {normalise(source.name): source for source in Source.objects.active()}
+    # A lead starts in an open stage (a won or lost one would need a reason).
+    stages = {
+        normalise(stage.name): stage
+        for stage in Stage.objects.active().filter(outcome_on_entry="").order_by("-order", "-pk")
+    }
     managers = {
         user.email.lower(): user for user in accountmanagers().exclude(email="").order_by("pk")
     }
@@ -221,6 +228,11 @@ def rows_validate(table: list[list[str]]) -> list[ImportRow]:
             row.source = sources.get(normalise(source_name))
             if row.source is None:
                 row.errors.append(_('onbekende bron "%s"') % source_name)
+        stage_name = get("stage")
+        if stage_name:
+            row.stage = stages.get(normalise(stage_name))
+            if row.stage is None:
+                row.errors.append(_('onbekende of gesloten stage "%s"') % stage_name)
         manager_email = get("accountmanager")
         if manager_email:
             row.accountmanager = managers.get(manager_email.lower())

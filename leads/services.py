@@ -343,6 +343,15 @@ def _chunks(items: list, size: int = BATCH):
         yield items[start : start + size]
 
 
+def _business_of(stage, default, stage_business: dict):
+    """A row's business type: the default (NB for a new relation, EB otherwise), unless its
+    stage does not belong to that one; then the stage's first business type."""
+    if stage is None:
+        return default
+    own = stage_business[stage.pk]
+    return default if default in own or not own else own[0]
+
+
 def _contact_key(relation_id: int, name: str, email: str) -> tuple:
     return (relation_id, email.lower()) if email else (relation_id, "name", normalise(name))
 
@@ -407,6 +416,10 @@ def _rows_import(lead_import: LeadImport, rows: list[ImportRow], progress) -> in
     lead_type = TrajectType.objects.get(is_default=True)
     new_business = business_type_default(new_relation=True)
     existing_business = business_type_default(new_relation=False)
+    stage_business = {
+        stage.pk: list(stage.business_types.order_by("order", "pk"))
+        for stage in {row.stage for row in rows if row.stage is not None}
+    }
     done = 0
     for chunk in _chunks(rows):
         trajects = []
@@ -422,9 +435,12 @@ def _rows_import(lead_import: LeadImport, rows: list[ImportRow], progress) -> in
                     subject=row.subject,
                     relation_id=relation_id,
                     contact_id=contact_id,
-                    business_type=(
-                        new_business if relation_id in created_relation_ids else existing_business
+                    business_type=_business_of(
+                        row.stage,
+                        new_business if relation_id in created_relation_ids else existing_business,
+                        stage_business,
                     ),
+                    stage=row.stage,
                     type=lead_type,
                     source=row.source,
                     probability=probability,

@@ -395,3 +395,53 @@ class TestOnceAndFailures:
         assert workflow_lines(traject, "failed") == [("Mail", "failed")]
         listing = client_for(keyuser).get(reverse("admin:workflows_actionrun_changelist")).text
         assert "Mislukt" in listing and "Glazen deuren" in listing
+
+
+class TestImport:
+    """Leads from an import fire only the rules that say "ook bij import"."""
+
+    CSV = (
+        "subject,relation,stage,accountmanager\n"
+        "A,Acme,Voorstel,anna@bureau.example\n"
+        "B,Acme,,anna@bureau.example\n"
+    )
+
+    def run_import(self, beheerder, captured):
+        lead_import = lead_services.lead_import_preview(
+            created_by=beheerder, filename="leads.csv", content=self.CSV.encode()
+        )
+        with captured(execute=True):
+            lead_services.lead_import_start(lead_import=lead_import, user=beheerder)
+        return Traject.objects.order_by("subject")
+
+    def test_not_by_default(self, beheerder, am, voorstel_rule, django_capture_on_commit_callbacks):
+        am.email = "anna@bureau.example"
+        am.save()
+        with_stage, without = self.run_import(beheerder, django_capture_on_commit_callbacks)
+        assert with_stage.stage == stage("Voorstel") and without.stage is None
+        assert not Task.objects.exists() and not Run.objects.exists()
+
+    def test_where_the_rule_says_so(
+        self, beheerder, am, voorstel_rule, django_capture_on_commit_callbacks
+    ):
+        am.email = "anna@bureau.example"
+        am.save()
+        voorstel_rule.on_import = True
+        voorstel_rule.save()
+        with_stage, without = self.run_import(beheerder, django_capture_on_commit_callbacks)
+        assert tasks_of(with_stage) == [
+            ("Offerte nabellen", TODAY + datetime.timedelta(days=3), am.pk)
+        ]
+        assert tasks_of(without) == []
+
+    def test_an_unknown_or_closed_stage_is_a_row_error(self, beheerder):
+        lead_import = lead_services.lead_import_preview(
+            created_by=beheerder,
+            filename="leads.csv",
+            content=b"subject,relation,stage\nA,Acme,Gewonnen\nB,Acme,Bestaat niet\n",
+        )
+        errors = [row["errors"] for row in lead_import.bad_rows] if lead_import.bad_rows else None
+        assert errors == [
+            ['onbekende of gesloten stage "Gewonnen"'],
+            ['onbekende of gesloten stage "Bestaat niet"'],
+        ]
