@@ -35,6 +35,14 @@ class KeyUserOnly:
     def has_delete_permission(self, request, obj=None):
         return roles_of(request.user).keyuser
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """Plain choices: no add/change/delete icons beside a stage, reason or user (the lists
+        have their own screens)."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and hasattr(field.widget, "can_add_related"):
+            field.widget = field.widget.widget
+        return field
+
 
 class ActionInline(KeyUserOnly, admin.StackedInline):
     model = Action
@@ -51,7 +59,6 @@ class RuleAdmin(KeyUserOnly, admin.ModelAdmin):
     inlines = [ActionInline]
     list_display = ["name", "active", "trigger_display", "action_count", "warning_display"]
     list_filter = ["active"]
-    filter_horizontal = ["business_types"]
     change_form_template = "workflows/rule_change_form.html"
     fieldsets = [
         (None, {"fields": ["name", "active", "on_import"]}),

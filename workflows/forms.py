@@ -28,6 +28,8 @@ class RuleForm(forms.ModelForm):
             "reason",
             "on_import",
         ]
+        # A handful of business types: tick boxes (the admin's two-box chooser fails axe).
+        widgets = {"business_types": forms.CheckboxSelectMultiple}
 
     def clean(self):
         data = super().clean()

@@ -62,13 +62,13 @@ class Rule(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="workflow_rules",
         verbose_name=_("stage"),
     )
     business_types = models.ManyToManyField(
         BusinessType,
         blank=True,
-        related_name="+",
+        related_name="workflow_rules",
         verbose_name=_("alleen bij business types"),
         help_text=_("Leeg: bij elk business type van de stage."),
     )
@@ -78,7 +78,7 @@ class Rule(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="workflow_rules",
         verbose_name=_("alleen bij reden"),
     )
     on_import = models.BooleanField(
@@ -139,7 +139,7 @@ class Action(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="workflow_actions",
         verbose_name=_("nieuwe stage"),
     )
     user = models.ForeignKey(

@@ -159,6 +159,21 @@ PAGES = [
         ready="#content form",
         who="keyuser",
     ),
+    # Workflows (issue 15): the rule editor with its actions, and the Workflow-fouten list;
+    # Mijn instellingen, everyone's own page.
+    Page(
+        "workflow rule editor",
+        lambda world: "/instellingen/workflows/rule/add/",
+        ready="#actions-group",
+        who="keyuser",
+    ),
+    Page(
+        "workflow-fouten",
+        lambda world: "/instellingen/workflows/actionrun/",
+        ready="#content",
+        who="keyuser",
+    ),
+    Page("mijn instellingen", lambda world: "/voorkeuren/", ready="main form"),
 ]
 
 # Which elements are checked, and at which points of each (fractions of its box).
