@@ -77,25 +77,24 @@ def _outcome_of(type_id) -> str:
 def rules_fired(*, traject: Traject, changes: dict, origin: str) -> list[Rule]:
     """The active rules this change triggers (inactive stage or reason included: they are
     skipped with a dossier line by the caller)."""
-    if origin == WORKFLOW:
+    stage_change = changes.get("stage")
+    type_change = changes.get("type")
+    entered = stage_change is not None and stage_change["new"] is not None
+    if origin == WORKFLOW or not (entered or type_change):
         return []
     rules = Rule.objects.filter(active=True).select_related("stage", "reason")
     if origin == IMPORT:
         rules = rules.filter(on_import=True)
-    stage_change = changes.get("stage")
-    type_change = changes.get("type")
-    wanted = []
-    if stage_change and stage_change["new"] is not None:
-        wanted.append(("stage", stage_change["new"]))
+    rules = list(rules.prefetch_related("business_types"))  # none: one query, and done
+    if not rules:
+        return []
     outcome = ""
     if type_change:
         new_outcome = _outcome_of(type_change["new"])
         if new_outcome != Outcome.OPEN and new_outcome != _outcome_of(type_change["old"]):
             outcome = new_outcome
-    if not wanted and not outcome:
-        return []
     fired = []
-    for rule in rules.prefetch_related("business_types"):
+    for rule in rules:
         if rule.trigger == Trigger.STAGE and stage_change:
             if rule.stage_id != stage_change["new"]:
                 continue
