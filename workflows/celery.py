@@ -18,7 +18,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesmodule.settings")
 
 QUEUE = "workflows"
 
-app = Celery("workflows")
+app = Celery("workflows", set_as_current=False)  # shared_task stays on salesmodule.celery
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_default_queue = QUEUE
 app.conf.broker_transport_options = {

@@ -10,7 +10,6 @@ connections first; the worker's pause hook (WORKFLOW_TEST_PAUSE_FILE) holds it b
 actions, or after an e-mail is marked started and before it is sent.
 """
 
-import datetime
 import os
 import signal
 import socket
@@ -302,15 +301,3 @@ def test_a_failing_smtp_server_is_retried_then_recorded(broker, am, traject, tmp
         traject=traject, kind=DossierKind.WORKFLOW, data__action="failed"
     )
     assert line.data["workflow"] == "Voorstel opvolgen" and line.data["attempts"] == 3
-
-
-def test_the_queue_and_its_visibility_timeout():
-    from salesmodule.celery import app as main_app
-
-    assert workflows_app.conf.task_default_queue == QUEUE and workflow_run.app is workflows_app
-    options = workflows_app.conf.broker_transport_options
-    assert options["visibility_timeout"] <= 600  # minutes, not the 4 hours of the long jobs
-    assert main_app.conf.broker_transport_options["visibility_timeout"] == 4 * 3600
-    assert options["unacked_key"] != "unacked"  # a short timeout never restores a long job
-    assert workflow_run.acks_late and workflow_run.reject_on_worker_lost
-    assert datetime.timedelta(seconds=options["visibility_timeout"]) < datetime.timedelta(hours=1)
