@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from followups.services import task_create
 from settings_app.models import Outcome, TrajectType
-from settings_app.roles import person_name
+from settings_app.roles import accountmanagers, person_name
 from trajects.models import DossierKind, Traject, TrajectAccountmanager
 from trajects.services import (
     dossier_log,
@@ -235,6 +235,12 @@ def _perform(action: Action, traject_id: int) -> None:
         dossier_note_add(traject=traject.pk, user=None, text=text)
     elif kind == ActionKind.STAGE:
         traject_update(traject=traject.pk, user=None, changes={"stage": action.stage_id})
+    elif kind in (ActionKind.ADD_ACCOUNTMANAGER, ActionKind.REPLACE_ACCOUNTMANAGERS) and not (
+        accountmanagers().filter(pk=action.user_id).exists()
+    ):
+        raise ActionFailed(
+            _("%(name)s is geen actieve accountmanager meer.") % {"name": person_name(action.user)}
+        )
     elif kind == ActionKind.ADD_ACCOUNTMANAGER:
         users = _accountmanagers(traject)
         if action.user_id not in {user.pk for user in users}:

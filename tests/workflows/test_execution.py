@@ -445,3 +445,16 @@ class TestImport:
             ['onbekende of gesloten stage "Gewonnen"'],
             ['onbekende of gesloten stage "Bestaat niet"'],
         ]
+
+
+def test_a_deactivated_accountmanager_is_never_added(
+    am, other_am, traject, django_capture_on_commit_callbacks
+):
+    rule_make("Naar Bob", stage=stage("Voorstel"), actions=[{"kind": "add_am", "user": other_am}])
+    other_am.is_active = False
+    other_am.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.traject_update(traject=traject, user=am, changes={"stage": stage("Voorstel")})
+    assert list(traject.accountmanager_links.values_list("user", flat=True)) == [am.pk]
+    failed = ActionRun.objects.get()
+    assert failed.state == ActionState.FAILED and "geen actieve accountmanager" in failed.error
